@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/* Processes and threads (kernel/proc/).  A process owns an address space (mm),
+ * a descriptor table and a file-system context (both owned by kernel/fs/), and
+ * signal dispositions; a thread owns its kernel stack, saved registers, FS base
+ * and XSAVE area. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include <kern/list.h>
+#include <kern/wait.h>
+
+#define PROC_PATH_MAX 4096
+
+struct mm;
+struct fdtable;
+struct fs_context;
+
+struct process {
+	int pid;
+	int ppid;
+	int pgid, sid;
+	struct mm *mm;
+	struct fdtable *fdt;		/* kernel/fs/fdtable.c */
+	struct fs_context *fs;		/* kernel/fs/: cwd, umask */
+	char exe_path[PROC_PATH_MAX];	/* absolute path of the running ELF */
+	char *cmdline;			/* argv joined with NULs (for /proc/self/cmdline) */
+	size_t cmdline_len;
+	char *environ;			/* envp joined with NULs */
+	size_t environ_len;
+	uint64_t start_ns;
+	struct list_head threads;
+	struct list_head link;		/* all processes */
+	int exit_status;		/* wait status once a zombie */
+	bool zombie;
+	struct sigaction_k *sigactions; /* kernel/proc/signal.c, 64 entries */
+	uint64_t sig_pending;		/* process-wide pending signals */
+	struct waitq child_wq;
+};
+
+struct thread;
+
+struct process *proc_current(void);
+struct thread *thread_current(void);
+/* Thread id of the current thread. */
+int thread_tid(const struct thread *t);
+/* true when the current thread has an unblocked signal pending (sleeps return -EINTR). */
+bool signal_pending_current(void);

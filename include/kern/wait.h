@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/* Wait queues (kernel/proc/wait.c).  The kernel runs on one CPU and is not
+ * preempted while in a syscall, so the pattern is simply:
+ *
+ *	while (!condition) {
+ *		int r = waitq_sleep(&wq, deadline_ns);
+ *		if (r)
+ *			return r;	// -EINTR (signal pending) or -ETIMEDOUT
+ *	}
+ *
+ * Spurious wake-ups are allowed; always re-check the condition. */
+#pragma once
+#include <stdint.h>
+#include <kern/list.h>
+
+struct waitq {
+	struct list_head waiters;
+};
+
+#define WAITQ_INIT(name) { LIST_HEAD_INIT((name).waiters) }
+
+void waitq_init(struct waitq *wq);
+/* Sleeps the current thread until woken, until a signal is pending (-EINTR), or
+ * until clock_monotonic_ns() >= deadline_ns (-ETIMEDOUT); deadline 0 = none.
+ * Returns 0 when woken. */
+int waitq_sleep(struct waitq *wq, uint64_t deadline_ns);
+/* Wakes every sleeper on wq, and every poll_wait_any() sleeper. */
+void waitq_wake_all(struct waitq *wq);
+/* For poll/select/epoll: sleeps until any waitq anywhere is woken, a signal,
+ * or the deadline.  Same return values as waitq_sleep. */
+int poll_wait_any(uint64_t deadline_ns);
