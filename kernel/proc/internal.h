@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/* Process internals shared by the files of kernel/proc/: threads, the
+ * scheduler, signals and exec. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include <kern/list.h>
+#include <kern/proc.h>
+#include "arch/x86_64/regs.h"
+
+#define KSTACK_SIZE (32 * 1024)
+#define NSIG 64
+
+enum thread_state { T_RUNNABLE, T_RUNNING, T_BLOCKED, T_DEAD };
+
+struct linux_sigaltstack {
+	uint64_t ss_sp;
+	int32_t ss_flags;
+	int32_t pad;
+	uint64_t ss_size;
+};
+
+struct thread {
+	int tid;
+	struct process *proc;
+	void *kstack;			/* KSTACK_SIZE bytes */
+	uint64_t ksp;			/* saved by context_switch */
+	struct regs *uregs;		/* the user frame at the top of kstack */
+	uint64_t fs_base;
+	void *fpu;			/* XSAVE area, 64-byte aligned */
+	void *fpu_alloc;
+	enum thread_state state;
+	struct waitq *wq;		/* what it sleeps on, if any */
+	struct list_head wait_link;
+	uint64_t deadline;		/* monotonic ns, 0 = none */
+	struct list_head sleep_link;
+	bool woken;
+	struct list_head run_link;
+	struct list_head proc_link;
+	uint64_t sigmask;
+	uint64_t sig_pending;
+	struct linux_sigaltstack altstack;
+	uint64_t clear_child_tid;
+	uint64_t robust_list;
+	uint64_t robust_len;
+};
+
+struct sigaction_k {
+	uint64_t handler;
+	uint64_t flags;
+	uint64_t restorer;
+	uint64_t mask;
+};
+
+/* sched.c */
+void sched_init(void);
+struct thread *thread_create(struct process *p);
+void thread_free(struct thread *t);
+void sched_make_runnable(struct thread *t);
+void schedule(void);
+void sched_yield_current(void);
+void sched_start_first(struct thread *t) __attribute__((noreturn));
+void sched_tick(void);
+extern bool need_resched;
+void thread_wake(struct thread *t);
+
+/* process.c */
+struct process *proc_alloc(void);
+void proc_exit_group(int wait_status) __attribute__((noreturn));
+void proc_init_first(void);
+
+/* signal.c */
+void signal_deliver_pending(struct regs *r);
+void signal_send_thread(struct thread *t, int sig);
+void signal_fault(struct regs *r, int sig, int code, uint64_t addr);
+int signal_default_is_ignore(int sig);
+
+/* exec.c */
+struct exec_args {
+	char **argv;
+	char **envp;
+	int argc, envc;
+};
+/* Loads path into a fresh address space of p and sets *r to enter it.
+ * On failure p is untouched; *why may name the reason. */
+int exec_load(struct process *p, const char *path, struct exec_args *a, struct regs *r,
+	      const char **why);
+
+/* syscall/table.c */
+void syscall_report(void);
+extern bool report_enabled;

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: MIT
+/* Signals: dispositions per process, masks and pending sets per thread,
+ * default actions, delivery to user handlers through a Linux-layout
+ * rt_sigframe, and rt_sigreturn.  Faults (trap.c) and the console's Ctrl-C
+ * arrive here; the system calls are in syscall/sys_signal.c. */
+#include <string.h>
+#include <kern/heap.h>
+#include <kern/printk.h>
+#include <kern/uaccess.h>
+#include <uapi/errno.h>
+#include <uapi/signal.h>
+#include "arch/x86_64/arch.h"
+#include "arch/x86_64/cpu.h"
+#include "proc/internal.h"
+
+#define SIGBIT(s) (1ULL << ((s)-1))
+#define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
+
+/* The most recent fault, for the siginfo of a synchronous signal. */
+static struct linux_siginfo fault_info;
+static bool fault_info_valid;
+
+static bool default_ignores(int sig)
+{
+	return sig == SIGCHLD || sig == SIGCONT || sig == SIGURG || sig == SIGWINCH;
+}
+
+int signal_default_is_ignore(int sig)
+{
+	return default_ignores(sig);
+}
+
+static uint64_t pending_mask(struct thread *t)
+{
+	return (t->sig_pending | t->proc->sig_pending) & ~t->sigmask;
+}
+
+bool signal_pending_current(void)
+{
+	struct thread *t = thread_current();
+	return t && pending_mask(t);
+}
+
+static void wake_for_signal(struct process *p)
+{
+	struct thread *t;
+	list_for_each_entry(t, &p->threads, proc_link)
+		if (t->state == T_BLOCKED && pending_mask(t))
+			sched_make_runnable(t);
+}
+
+void signal_send_thread(struct thread *t, int sig)
+{
+	if (sig < 1 || sig > NSIG)
+		return;
+	t->sig_pending |= SIGBIT(sig);
+	wake_for_signal(t->proc);
+}
+
+void signal_send_process(struct process *p, int sig)
+{
+	if (sig < 1 || sig > NSIG)
+		return;
+	struct sigaction_k *sa = &p->sigactions[sig - 1];
+	if (sig != SIGKILL && (sa->handler == SIG_IGN ||
+			       (sa->handler == SIG_DFL && default_ignores(sig))))
+		return;
+	p->sig_pending |= SIGBIT(sig);
+	wake_for_signal(p);
+}
+
+/* Ctrl-C and friends from the host terminal: to the foreground program. */
+void proc_console_signal(int sig)
+{
+	struct thread *t = thread_current();
+	if (t)
+		signal_send_process(t->proc, sig);
+}
+
+static __attribute__((noreturn)) void die_of(int sig)
+{
+	proc_exit_group(sig);	/* wait status: terminated by signal */
+}
+
+void signal_fault(struct regs *r, int sig, int code, uint64_t addr)
+{
+	struct thread *t = thread_current();
+	struct sigaction_k *sa = &t->proc->sigactions[sig - 1];
+	if (sa->handler == SIG_DFL || sa->handler == SIG_IGN || (t->sigmask & SIGBIT(sig)))
+		die_of(sig);	/* a blocked or ignored fault kills, as on Linux */
+	memset(&fault_info, 0, sizeof(fault_info));
+	fault_info.si_signo = sig;
+	fault_info.si_code = code;
+	fault_info.addr = addr;
+	fault_info_valid = true;
+	t->sig_pending |= SIGBIT(sig);
+}
+
+static int next_signal(uint64_t set)
+{
+	/* synchronous faults first, as Linux does */
+	static const int sync[] = {SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, SIGSYS};
+	for (unsigned i = 0; i < sizeof(sync) / sizeof(sync[0]); i++)
+		if (set & SIGBIT(sync[i]))
+			return sync[i];
+	return __builtin_ctzll(set) + 1;
+}
+
+static int setup_frame(struct thread *t, struct regs *r, int sig, struct sigaction_k *sa)
+{
+	uint64_t sp = r->rsp;
+	if ((sa->flags & SA_ONSTACK) && !(t->altstack.ss_flags & SS_DISABLE) &&
+	    t->altstack.ss_size &&
+	    !(sp > t->altstack.ss_sp && sp <= t->altstack.ss_sp + t->altstack.ss_size))
+		sp = t->altstack.ss_sp + t->altstack.ss_size;
+	else
+		sp -= 128;	/* red zone */
+	fpu_save(t->fpu);
+	sp = (sp - fpu_state_size) & ~63UL;
+	uint64_t fpstate = sp;
+	sp -= sizeof(struct linux_rt_sigframe);
+	sp = ((sp + 8) & ~15UL) - 8;	/* as if called: (rsp + 8) % 16 == 0 */
+
+	struct linux_rt_sigframe f;
+	memset(&f, 0, sizeof(f));
+	f.pretcode = sa->restorer;
+	f.uc.uc_stack.ss_sp = t->altstack.ss_sp;
+	f.uc.uc_stack.ss_flags = t->altstack.ss_flags;
+	f.uc.uc_stack.ss_size = t->altstack.ss_size;
+	struct linux_sigcontext *c = &f.uc.uc_mcontext;
+	c->r8 = r->r8, c->r9 = r->r9, c->r10 = r->r10, c->r11 = r->r11;
+	c->r12 = r->r12, c->r13 = r->r13, c->r14 = r->r14, c->r15 = r->r15;
+	c->rdi = r->rdi, c->rsi = r->rsi, c->rbp = r->rbp, c->rbx = r->rbx;
+	c->rdx = r->rdx, c->rax = r->rax, c->rcx = r->rcx, c->rsp = r->rsp;
+	c->rip = r->rip, c->eflags = r->rflags;
+	c->cs = USER_CS, c->ss = USER_DS;
+	c->fpstate = fpstate;
+	f.uc.uc_sigmask = t->sigmask;
+	if (fault_info_valid && fault_info.si_signo == sig) {
+		f.info = fault_info;
+		c->trapno = r->vector;
+		c->err = r->error;
+		c->cr2 = fault_info.addr;
+		fault_info_valid = false;
+	} else {
+		f.info.si_signo = sig;
+		f.info.si_code = SI_USER;
+	}
+	if (copy_to_user(fpstate, t->fpu, fpu_state_size) || copy_to_user(sp, &f, sizeof(f)))
+		return -EFAULT;
+
+	r->rsp = sp;
+	r->rip = sa->handler;
+	r->rdi = sig;
+	r->rsi = sp + __builtin_offsetof(struct linux_rt_sigframe, info);
+	r->rdx = sp + __builtin_offsetof(struct linux_rt_sigframe, uc);
+	r->rax = 0;
+	r->rflags &= ~(0x100UL | 0x400UL);	/* TF, DF */
+	r->cs = USER_CS;
+	r->ss = USER_DS;
+	t->sigmask |= sa->mask & ~UNBLOCKABLE;
+	if (!(sa->flags & SA_NODEFER))
+		t->sigmask |= SIGBIT(sig);
+	if (sa->flags & SA_RESETHAND)
+		sa->handler = SIG_DFL;
+	return 0;
+}
+
+void signal_deliver_pending(struct regs *r)
+{
+	struct thread *t = thread_current();
+	for (;;) {
+		uint64_t set = pending_mask(t);
+		if (!set)
+			return;
+		int sig = next_signal(set);
+		if (t->sig_pending & SIGBIT(sig))
+			t->sig_pending &= ~SIGBIT(sig);
+		else
+			t->proc->sig_pending &= ~SIGBIT(sig);
+		struct sigaction_k *sa = &t->proc->sigactions[sig - 1];
+		if (sig == SIGKILL)
+			die_of(sig);
+		if (sa->handler == SIG_IGN)
+			continue;
+		if (sa->handler == SIG_DFL) {
+			if (default_ignores(sig) || sig == SIGSTOP || sig == SIGTSTP ||
+			    sig == SIGTTIN || sig == SIGTTOU)
+				continue;	/* job-control stops come with the shell work */
+			die_of(sig);
+		}
+		if (setup_frame(t, r, sig, sa))
+			die_of(SIGSEGV);
+		return;
+	}
+}
+
+long sys_rt_sigreturn(void)
+{
+	struct thread *t = thread_current();
+	struct regs *r = t->uregs;
+	struct linux_rt_sigframe f;
+	/* the handler's `ret` popped pretcode: the frame starts 8 below rsp */
+	if (copy_from_user(&f, r->rsp - 8, sizeof(f)))
+		die_of(SIGSEGV);
+	struct linux_sigcontext *c = &f.uc.uc_mcontext;
+	r->r8 = c->r8, r->r9 = c->r9, r->r10 = c->r10, r->r11 = c->r11;
+	r->r12 = c->r12, r->r13 = c->r13, r->r14 = c->r14, r->r15 = c->r15;
+	r->rdi = c->rdi, r->rsi = c->rsi, r->rbp = c->rbp, r->rbx = c->rbx;
+	r->rdx = c->rdx, r->rax = c->rax, r->rcx = c->rcx, r->rsp = c->rsp;
+	r->rip = c->rip;
+	/* user may change arithmetic flags, TF, DF, AC, not IOPL or IF */
+	r->rflags = (r->rflags & ~0x254dd5UL) | (c->eflags & 0x254dd5UL) | 0x200;
+	r->cs = USER_CS;
+	r->ss = USER_DS;
+	t->sigmask = f.uc.uc_sigmask & ~UNBLOCKABLE;
+	if (c->fpstate) {
+		if (copy_from_user(t->fpu, c->fpstate, fpu_state_size))
+			die_of(SIGSEGV);
+		/* sanitize what XRSTOR would fault on */
+		uint32_t *mxcsr = (uint32_t *)((char *)t->fpu + 24);
+		*mxcsr &= 0xffff;
+		if (fpu_state_size > 512) {
+			uint64_t *hdr = (uint64_t *)((char *)t->fpu + 512);
+			hdr[0] &= fpu_xcr0;
+			memset(&hdr[1], 0, 56);
+		}
+		fpu_restore(t->fpu);
+	}
+	return (long)r->rax;
+}

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: MIT
+/* Signal system calls: dispositions, masks, the alternate stack, sending.
+ * Delivery and rt_sigreturn are kernel/proc/signal.c. */
+#include <string.h>
+#include <kern/syscall.h>
+#include <kern/uaccess.h>
+#include <uapi/errno.h>
+#include <uapi/signal.h>
+#include "proc/internal.h"
+
+#define SIGBIT(s) (1ULL << ((s)-1))
+#define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
+
+void signal_send_process(struct process *p, int sig);
+long sys_rt_sigreturn(void);
+SYSCALL_REGISTER(__NR_rt_sigreturn, sys_rt_sigreturn);
+
+long sys_rt_sigaction(int sig, unsigned long act, unsigned long oact, unsigned long size)
+{
+	if (size != 8)
+		return -EINVAL;
+	if (sig < 1 || sig > NSIG)
+		return -EINVAL;
+	struct process *p = proc_current();
+	struct sigaction_k *k = &p->sigactions[sig - 1];
+	struct linux_sigaction n;
+	if (act) {
+		if (copy_from_user(&n, act, sizeof(n)))
+			return -EFAULT;
+		if (sig == SIGKILL || sig == SIGSTOP)
+			return -EINVAL;
+	}
+	if (oact) {
+		struct linux_sigaction o = {k->handler, k->flags, k->restorer, k->mask};
+		if (copy_to_user(oact, &o, sizeof(o)))
+			return -EFAULT;
+	}
+	if (act) {
+		k->handler = n.handler;
+		k->flags = n.flags;
+		k->restorer = n.restorer;
+		k->mask = n.mask & ~UNBLOCKABLE;
+		/* setting SIG_IGN (or DFL for an ignoring default) discards pending ones */
+		if (n.handler == SIG_IGN || (n.handler == SIG_DFL && signal_default_is_ignore(sig))) {
+			p->sig_pending &= ~SIGBIT(sig);
+			struct thread *t;
+			list_for_each_entry(t, &p->threads, proc_link)
+				t->sig_pending &= ~SIGBIT(sig);
+		}
+	}
+	return 0;
+}
+SYSCALL_REGISTER(__NR_rt_sigaction, sys_rt_sigaction);
+
+long sys_rt_sigprocmask(int how, unsigned long set, unsigned long oset, unsigned long size)
+{
+	if (size != 8)
+		return -EINVAL;
+	struct thread *t = thread_current();
+	uint64_t n = 0;
+	if (set) {
+		if (copy_from_user(&n, set, 8))
+			return -EFAULT;
+		if (how != SIG_BLOCK && how != SIG_UNBLOCK && how != SIG_SETMASK)
+			return -EINVAL;
+	}
+	if (oset && copy_to_user(oset, &t->sigmask, 8))
+		return -EFAULT;
+	if (set) {
+		if (how == SIG_BLOCK)
+			t->sigmask |= n;
+		else if (how == SIG_UNBLOCK)
+			t->sigmask &= ~n;
+		else
+			t->sigmask = n;
+		t->sigmask &= ~UNBLOCKABLE;
+	}
+	return 0;
+}
+SYSCALL_REGISTER(__NR_rt_sigprocmask, sys_rt_sigprocmask);
+
+long sys_rt_sigpending(unsigned long set, unsigned long size)
+{
+	if (size != 8)
+		return -EINVAL;
+	struct thread *t = thread_current();
+	uint64_t p = (t->sig_pending | t->proc->sig_pending) & t->sigmask;
+	return copy_to_user(set, &p, 8);
+}
+SYSCALL_REGISTER(__NR_rt_sigpending, sys_rt_sigpending);
+
+long sys_sigaltstack(unsigned long ss, unsigned long old)
+{
+	struct thread *t = thread_current();
+	if (old) {
+		struct linux_stack o = {t->altstack.ss_sp, t->altstack.ss_flags, 0,
+					t->altstack.ss_size};
+		if (!o.ss_size)
+			o.ss_flags = SS_DISABLE;
+		if (copy_to_user(old, &o, sizeof(o)))
+			return -EFAULT;
+	}
+	if (ss) {
+		struct linux_stack n;
+		if (copy_from_user(&n, ss, sizeof(n)))
+			return -EFAULT;
+		if (n.ss_flags & ~(SS_DISABLE | (1 << 31)))
+			return -EINVAL;
+		if (n.ss_flags & SS_DISABLE) {
+			t->altstack.ss_sp = 0;
+			t->altstack.ss_size = 0;
+			t->altstack.ss_flags = SS_DISABLE;
+		} else {
+			if (n.ss_size < 2048)
+				return -ENOMEM;
+			t->altstack.ss_sp = n.ss_sp;
+			t->altstack.ss_size = n.ss_size;
+			t->altstack.ss_flags = 0;
+		}
+	}
+	return 0;
+}
+SYSCALL_REGISTER(__NR_sigaltstack, sys_sigaltstack);
+
+long sys_kill(int pid, int sig)
+{
+	struct process *p = proc_current();
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	if (pid != p->pid && pid != 0 && pid != -1 && pid != -p->pgid)
+		return -ESRCH;
+	if (sig)
+		signal_send_process(p, sig);
+	return 0;
+}
+SYSCALL_REGISTER(__NR_kill, sys_kill);
+
+long sys_tgkill(int tgid, int tid, int sig)
+{
+	struct process *p = proc_current();
+	if (sig < 0 || sig > NSIG || tid <= 0)
+		return -EINVAL;
+	if (tgid != p->pid && tgid != -1)
+		return -ESRCH;
+	struct thread *t;
+	list_for_each_entry(t, &p->threads, proc_link) {
+		if (t->tid == tid) {
+			if (sig)
+				signal_send_thread(t, sig);
+			return 0;
+		}
+	}
+	return -ESRCH;
+}
+SYSCALL_REGISTER(__NR_tgkill, sys_tgkill);
+
+long sys_tkill(int tid, int sig)
+{
+	return sys_tgkill(-1, tid, sig);
+}
+SYSCALL_REGISTER(__NR_tkill, sys_tkill);
