@@ -22,7 +22,6 @@
 
 void syscall_init_table(void);
 void random_init(uint64_t extra);
-extern bool console_verbose;
 
 static char cmdline[512];
 
@@ -156,7 +155,9 @@ void kmain(uint64_t start_info_phys)
 	if (si->version < 1 || !si->memmap_entries)
 		panic("PVH start_info has no memory map");
 	frames_init(si);
+	printk("boot: frames");
 	mmu_init();
+	printk("boot: mmu");
 	heap_init();
 	cpu_init();
 	time_init();
@@ -176,5 +177,6 @@ void kmain(uint64_t start_info_phys)
 		console_exit(125);
 	}
 	frames_release_initrd(mod->paddr, mod->size);
+	printk("boot: initrd unpacked");
 	start_first_program();
 }

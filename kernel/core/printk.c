@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <string.h>
 #include <kern/printk.h>
+#include "arch/x86_64/arch.h"
+#include "arch/x86_64/cpu.h"
 #include "drivers/console_internal.h"
 
 struct outbuf {
@@ -159,8 +161,11 @@ int printk(const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
+	if (!console_verbose)
+		return 0;
+	int n = snprintf(buf, sizeof(buf), "[%8lu] ", (unsigned long)(tsc_khz ? tsc_to_ns(rdtsc() - tsc_at_entry) / 1000 : 0));
 	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	n += vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
 	va_end(ap);
 	if (n > (int)sizeof(buf) - 1)
 		n = sizeof(buf) - 1;

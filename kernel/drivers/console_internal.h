@@ -2,10 +2,12 @@
 /* The console's kernel-facing side (kernel/drivers/console.c): log, error and
  * report frames, the launch terminal settings, and stopping the VM. */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <kern/compiler.h>
 
+extern bool console_verbose;
 void console_init(void);
 void console_log(const char *s, size_t len);
 void console_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

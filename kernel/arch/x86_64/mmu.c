@@ -84,10 +84,12 @@ void mmu_init(void)
 {
 	kernel_pml4 = new_table();
 	uint64_t *pml4 = table(kernel_pml4);
-	/* Pre-create every upper-half PDPT so later kernel mappings never add a
-	 * PML4 entry: address spaces copy entries 256..511 once, at creation. */
-	for (int i = 256; i < 512; i++)
-		pml4[i] = new_table() | PTE_P | PTE_W;
+	/* Pre-create the upper-half PDPTs the kernel uses so later kernel mappings
+	 * never add a PML4 entry: address spaces copy entries 256..511 once, at
+	 * creation, and must see every later kernel mapping. */
+	static const uint64_t regions[] = {PHYS_BASE, VMALLOC_BASE, MMIO_BASE, KERNEL_VMA};
+	for (unsigned i = 0; i < ARRAY_SIZE(regions); i++)
+		pml4[(regions[i] >> 39) & 511] = new_table() | PTE_P | PTE_W;
 
 	/* direct map of the first 4 GiB of physical space with 2 MiB pages */
 	for (uint64_t pa = 0; pa < (4UL << 30); pa += (2UL << 20)) {
