@@ -62,23 +62,32 @@ static uint16_t pit_read0(void)
 	return (uint16_t)(hi << 8 | lo);
 }
 
-/* Counts `counts` ticks of PIT channel 0 (1.193182 MHz, free running from
- * 0xffff in mode 2) and returns the TSC ticks they took; 0 if no PIT. */
-static uint64_t pit_measure(uint16_t counts)
+/* Measures `counts` ticks of PIT channel 0 (1.193182 MHz, free running from
+ * 0xffff in mode 2) between two observed edges of its counter, so the slow port
+ * reads do not bias the result.  Returns the TSC ticks they took (0 if there is
+ * no PIT) and, in *apic_ticks, what the local APIC timer counted meanwhile. */
+static uint64_t pit_measure(uint16_t counts, uint32_t *apic_ticks)
 {
 	outb(0x43, 0x34);	/* channel 0, lobyte/hibyte, mode 2 */
 	outb(0x40, 0xff);
 	outb(0x40, 0xff);
-	uint16_t start = pit_read0();
+	uint16_t first = pit_read0(), start;
+	uint64_t spins = 0;
+	while ((start = pit_read0()) == first)
+		if (++spins > 10000000)
+			return 0;
 	uint64_t t0 = rdtsc();
-	for (uint64_t spins = 0;; spins++) {
+	uint32_t a0 = lapic_read(LAPIC_TIMER_CUR);
+	for (spins = 0;; spins++) {
 		uint16_t now = pit_read0();
 		if ((uint16_t)(start - now) >= counts)
 			break;
 		if (spins > 10000000)
 			return 0;
 	}
-	return rdtsc() - t0;
+	uint64_t t = rdtsc() - t0;
+	*apic_ticks = a0 - lapic_read(LAPIC_TIMER_CUR);
+	return t;
 }
 
 static uint8_t cmos(uint8_t reg)
@@ -126,27 +135,31 @@ void timer_eoi(void)
 void time_init(void)
 {
 	tsc_boot = tsc_at_entry;
-	/* 1 ms of PIT (1193 counts) against the TSC */
-	uint64_t t = pit_measure(1193);
-	tsc_khz = t * 1193182ULL / 1193 / 1000;
+	/* local APIC timer counting down, masked, while the PIT measures both */
+	lapic = (volatile uint32_t *)mmu_map_mmio(LAPIC_PHYS, 4096);
+	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1 << 11));
+	lapic_write(LAPIC_SVR, 0x100 | VEC_SPURIOUS);
+	lapic_write(LAPIC_TIMER_DIV, 0x3);	/* divide by 16 */
+	lapic_write(LAPIC_LVT_TIMER, 0x10000);
+	lapic_write(LAPIC_TIMER_INIT, 0xffffffff);
+
+	/* Three 1 ms windows of PIT (1193 counts) against the TSC and the APIC
+	 * timer; the median survives a host that migrates QEMU between CPUs whose
+	 * TSCs disagree (seen under TCG on cloud hosts). */
+	uint64_t t[3];
+	uint32_t ap[3];
+	for (int i = 0; i < 3; i++)
+		t[i] = pit_measure(1193, &ap[i]);
+	int m = (t[0] <= t[1]) == (t[1] <= t[2]) ? 1 : ((t[1] <= t[0]) == (t[0] <= t[2]) ? 0 : 2);
+	uint32_t apic_ticks = ap[m];
+	tsc_khz = t[m] * 1193182ULL / 1193 / 1000;
 	if (tsc_khz < 1000)
 		panic("TSC calibration failed (%lu kHz)", tsc_khz);
 	ns_mult = (1000000ULL << 32) / tsc_khz;
 	clock_set_realtime_ns(rtc_read_ns());
 
-	/* local APIC timer, periodic */
-	lapic = (volatile uint32_t *)mmu_map_mmio(LAPIC_PHYS, 4096);
-	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1 << 11));
-	lapic_write(LAPIC_SVR, 0x100 | VEC_SPURIOUS);
-	lapic_write(LAPIC_TIMER_DIV, 0x3);	/* divide by 16 */
-	lapic_write(LAPIC_LVT_TIMER, 0x10000);	/* masked while measuring */
-	lapic_write(LAPIC_TIMER_INIT, 0xffffffff);
-	uint64_t t0 = rdtsc();
-	while (rdtsc() - t0 < tsc_khz)		/* 1 ms */
-		;
-	uint32_t elapsed = 0xffffffff - lapic_read(LAPIC_TIMER_CUR);
 	lapic_write(LAPIC_TIMER_INIT, 0);
-	uint32_t per_tick = elapsed * 1000 / TICK_HZ;
+	uint32_t per_tick = (uint32_t)((uint64_t)apic_ticks * 1193182ULL / 1193 / TICK_HZ);
 	if (!per_tick)
 		per_tick = 1;
 	lapic_write(LAPIC_LVT_TIMER, VEC_TIMER | 0x20000);	/* periodic */
