@@ -1,0 +1,573 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""The `make bench` runner: UniELF side by side with a Linux guest under the same QEMU.
+
+It fetches Debian's kernel (apt-get download + dpkg-deb -x, never installed), packs
+an initramfs with the bench programs, runs every measure for the null kernel (the
+floor), the Linux guest and UniELF, and prints one table (also written, with the
+machine's description, to bench/results/latest.md).  Method and fairness choices:
+bench/README.md.  Every QEMU run has a timeout; nothing here may hang.
+"""
+
+import argparse
+import os
+import platform
+import re
+import selectors
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+HELLO_TEXT = b"hello, world"
+BENCH_LINE = re.compile(rb"^BENCH (\S+) rep=(\d+) value=([0-9.]+) unit=(\S+)", re.M)
+UNIELF_BOOT = re.compile(rb"boot: entry to user (\d+) us")
+LINUX_PKG = "linux-image-amd64"
+
+
+def log(msg):
+    print("bench: " + msg, file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------ running things
+
+class Run:
+    """One finished process: exit status (None on timeout), wall seconds, output,
+    and when HELLO_TEXT first appeared on stdout (seconds since start) if it did."""
+
+    def __init__(self, rc, wall, out, err, t_hello, timed_out):
+        self.rc, self.wall, self.out, self.err = rc, wall, out, err
+        self.t_hello, self.timed_out = t_hello, timed_out
+
+
+def run_cmd(cmd, timeout):
+    """Runs cmd with stdin at EOF, collecting stdout and stderr; kills its whole
+    process group (it gets its own session) when it runs past timeout seconds."""
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, start_new_session=True)
+    sel = selectors.DefaultSelector()
+    sel.register(p.stdout, selectors.EVENT_READ, "out")
+    sel.register(p.stderr, selectors.EVENT_READ, "err")
+    bufs = {"out": bytearray(), "err": bytearray()}
+    t_hello = None
+    timed_out = False
+    open_streams = 2
+    while open_streams:
+        left = timeout - (time.monotonic() - t0)
+        if left <= 0:
+            timed_out = True
+            break
+        for key, _ in sel.select(timeout=min(left, 1.0)):
+            data = os.read(key.fileobj.fileno(), 65536)
+            if not data:
+                sel.unregister(key.fileobj)
+                open_streams -= 1
+                continue
+            bufs[key.data] += data
+            if key.data == "out" and t_hello is None and HELLO_TEXT in bufs["out"]:
+                t_hello = time.monotonic() - t0
+    if timed_out:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    try:
+        rc = p.wait(timeout=max(1.0, timeout - (time.monotonic() - t0)))
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
+        rc = None
+    wall = time.monotonic() - t0
+    sel.close()
+    p.stdout.close()
+    p.stderr.close()
+    return Run(None if timed_out else rc, wall, bytes(bufs["out"]), bytes(bufs["err"]),
+               t_hello, timed_out)
+
+
+def first_line(b, limit=120):
+    for line in b.decode("utf-8", "replace").splitlines():
+        line = line.strip()
+        if line:
+            return line[:limit]
+    return ""
+
+
+# ------------------------------------------------------------------ the three guests
+
+class Guests:
+    def __init__(self, a):
+        self.a = a
+        self.build = a.build
+        self.bdir = os.path.join(a.build, "bench")
+        self.qemu = shutil.which("qemu-system-x86_64") or "qemu-system-x86_64"
+        self.kvm = a.accel == "kvm"
+        # Mirrors tools/unielf/qemu.c (qemu_build_argv), so all three guests get
+        # the same machine, CPU model, accelerator, vCPU count and devices.
+        self.machine = "microvm,x-option-roms=off,rtc=on"
+        self.cpu = "host" if self.kvm else "max"
+        self.vmlinuz = None
+        self.initramfs = os.path.join(self.bdir, "initramfs.cpio")
+        self.unielf = os.path.join(a.build, "unielf")
+        self.kernel_elf = os.path.join(a.build, "kernel.elf")
+        self.tsc_khz = host_tsc_khz() if not self.kvm else None
+        self.unielf_qemu_line = None
+
+    def qemu_base(self, mem):
+        return [self.qemu, "-M", self.machine, "-cpu", self.cpu,
+                "-accel", "kvm" if self.kvm else "tcg", "-m", str(mem), "-smp", "1",
+                "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
+                "-chardev", "stdio,id=con,signal=off", "-serial", "chardev:con",
+                "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+
+    # -- null kernel
+    def null_cmd(self, mem):
+        return self.qemu_base(mem) + ["-kernel", os.path.join(self.bdir, "nullkernel.elf")]
+
+    @staticmethod
+    def null_ok(r):
+        # isa-debug-exit makes QEMU exit with (value << 1) | 1: always odd.
+        return r.rc is not None and r.rc % 2 == 1
+
+    # -- Linux
+    def linux_append(self, init_args):
+        parts = ["console=ttyS0", "quiet", "panic=-1", "printk.time=1"]
+        if self.tsc_khz:
+            parts.append("tsc_early_khz=%d" % self.tsc_khz)
+        return " ".join(parts + ["--"] + init_args)
+
+    def linux_cmd(self, mem, init_args):
+        return self.qemu_base(mem) + ["-kernel", self.vmlinuz, "-initrd", self.initramfs,
+                                      "-append", self.linux_append(init_args)]
+
+    @staticmethod
+    def linux_ok(r, need_hello=True):
+        # Our /init powers off through isa-debug-exit with the program's status 0.
+        return r.rc == 1 and (not need_hello or HELLO_TEXT in r.out)
+
+    # -- UniELF
+    def unielf_cmd(self, mem, prog_args, verbose=False):
+        cmd = [self.unielf, "run", "--mem", str(mem), "--accel", self.a.accel]
+        if verbose:
+            cmd.append("--verbose")
+        return cmd + prog_args
+
+    @staticmethod
+    def unielf_ok(r, need_hello=True):
+        return r.rc == 0 and (not need_hello or HELLO_TEXT in r.out)
+
+    def unielf_why(self, r):
+        if r.timed_out:
+            return "timed out"
+        line = ""
+        for l in r.err.decode("utf-8", "replace").splitlines():
+            if l.startswith("unielf:") and "starting" not in l:
+                line = l.strip()
+        return "exit %s%s" % (r.rc, (": " + line[:90]) if line else "")
+
+    def unielf_missing(self):
+        for f in (self.unielf, self.kernel_elf):
+            if not os.path.exists(f):
+                return "%s not built" % f
+        return None
+
+
+def host_tsc_khz():
+    """The host's TSC rate, for the Linux guest under TCG (see README: microvm has
+    no PM timer or HPET, and PIT calibration of the TSC fails at random under
+    TCG, after which Debian's kernel hangs)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("cpu MHz"):
+                    return int(float(line.split(":")[1]) * 1000)
+    except OSError:
+        pass
+    return None
+
+
+# ------------------------------------------------------------------ Linux baseline
+
+def fetch_linux(bdir):
+    """Returns the path of Debian's vmlinuz under bdir/linux, downloading the
+    package once (apt-get download; dpkg-deb -x; never installed on the host)."""
+    ldir = os.path.join(bdir, "linux")
+    os.makedirs(ldir, exist_ok=True)
+    for f in sorted(os.listdir(ldir)):
+        if f.startswith("vmlinuz-"):
+            return os.path.join(ldir, f), f[len("vmlinuz-"):]
+    dep = subprocess.run(["apt-cache", "depends", LINUX_PKG], capture_output=True,
+                         text=True, check=True).stdout
+    m = re.search(r"Depends: (linux-image-\S+)", dep)
+    if not m:
+        raise RuntimeError("apt-cache depends %s: no linux-image dependency" % LINUX_PKG)
+    pkg = m.group(1)
+    log("downloading %s (apt-get download)" % pkg)
+    subprocess.run(["apt-get", "download", "-qq", pkg], cwd=ldir, check=True,
+                   stdout=subprocess.DEVNULL)
+    debs = [f for f in os.listdir(ldir) if f.startswith(pkg + "_") and f.endswith(".deb")]
+    if not debs:
+        raise RuntimeError("apt-get download %s produced no .deb" % pkg)
+    xdir = os.path.join(ldir, "x")
+    shutil.rmtree(xdir, ignore_errors=True)
+    subprocess.run(["dpkg-deb", "-x", os.path.join(ldir, debs[0]), xdir], check=True)
+    kver = None
+    for f in os.listdir(os.path.join(xdir, "boot")):
+        if f.startswith("vmlinuz-"):
+            kver = f[len("vmlinuz-"):]
+            shutil.copy(os.path.join(xdir, "boot", f), ldir)
+        if f.startswith("config-"):
+            shutil.copy(os.path.join(xdir, "boot", f), ldir)
+    shutil.rmtree(xdir)  # the modules: not needed, hundreds of MiB
+    os.unlink(os.path.join(ldir, debs[0]))
+    if not kver:
+        raise RuntimeError("%s holds no /boot/vmlinuz-*" % pkg)
+    return os.path.join(ldir, "vmlinuz-" + kver), kver
+
+
+def make_initramfs(bdir, out):
+    """cpio newc, uncompressed (like UniELF's initrd): /init, /bin/hello,
+    /bin/ubench and the empty mount points.  /init mounts devtmpfs for its console,
+    so the archive needs no device nodes and no root privileges."""
+    root = os.path.join(bdir, "initramfs")
+    shutil.rmtree(root, ignore_errors=True)
+    for d in ("bin", "dev", "proc", "tmp"):
+        os.makedirs(os.path.join(root, d))
+    shutil.copy(os.path.join(bdir, "init"), os.path.join(root, "init"))
+    for p in ("hello", "ubench"):
+        shutil.copy(os.path.join(bdir, p), os.path.join(root, "bin", p))
+    names = subprocess.run(["find", "."], cwd=root, capture_output=True, check=True).stdout
+    names = b"\n".join(sorted(names.split())) + b"\n"
+    with open(out, "wb") as f:
+        subprocess.run(["cpio", "-o", "-H", "newc", "-R", "0:0", "--quiet"], cwd=root,
+                       input=names, stdout=f, check=True)
+
+
+# ------------------------------------------------------------------ statistics
+
+class Stat:
+    """A measure for one guest: a list of samples, or why there are none."""
+
+    def __init__(self, samples=None, why=None, unit="", exact=False):
+        self.samples = samples or []
+        self.why = why
+        self.unit = unit
+        self.exact = exact  # a single figure (sizes, bisection), not a sample set
+
+    @property
+    def ok(self):
+        return bool(self.samples)
+
+    def median(self):
+        return statistics.median(self.samples)
+
+    def cell(self):
+        if not self.samples:
+            return "n/a (%s)" % (self.why or "not measured")
+        if self.exact:
+            return fmt(self.samples[0], self.unit)
+        s = sorted(self.samples)
+        return "%s [%s–%s] n=%d" % (fmt(self.median(), self.unit), fmt(s[0], ""),
+                                   fmt(s[-1], ""), len(s))
+
+
+def fmt(v, unit):
+    if unit == "B":
+        return "%.2f MiB" % (v / 1048576.0) if v >= 1048576 else "%.0f KiB" % (v / 1024.0)
+    if abs(v) >= 100:
+        s = "%.0f" % v
+    elif abs(v) >= 10:
+        s = "%.1f" % v
+    else:
+        s = "%.3g" % v
+    return s + (" " + unit if unit else "")
+
+
+# ------------------------------------------------------------------ the measures
+
+class Bench:
+    def __init__(self, a):
+        self.a = a
+        self.g = Guests(a)
+        self.rows = []
+        self.notes = []
+        self.unielf_dead = None  # why UniELF cannot run hello, once known
+        self.linux_dead = None
+
+    # -- whole run of hello, and QEMU start -> "hello, world" on stdout
+    def hello_runs(self):
+        g, n, mem = self.g, self.a.runs, self.a.mem
+        null, lin, uni = [], [], []
+        lin_first, uni_first = [], []
+        why_null = why_lin = None
+        self.unielf_dead = g.unielf_missing()
+        self.linux_dead = self.linux_dead
+        to_lin = self.a.timeout_linux
+        for i in range(n):
+            log("hello run %d/%d" % (i + 1, n))
+            r = run_cmd(g.null_cmd(mem), 30)
+            if g.null_ok(r):
+                null.append(r.wall)
+            else:
+                why_null = "null kernel: rc %s" % r.rc
+            if not self.linux_dead:
+                r = run_cmd(g.linux_cmd(mem, ["/bin/hello"]), to_lin)
+                if g.linux_ok(r):
+                    lin.append(r.wall)
+                    lin_first.append(r.t_hello)
+                elif i == 0:
+                    self.linux_dead = "Linux guest failed: %s" % (
+                        "timed out" if r.timed_out else "rc %s, %s" % (r.rc, first_line(r.out)))
+                    why_lin = self.linux_dead
+            if not self.unielf_dead:
+                r = run_cmd(g.unielf_cmd(mem, [os.path.join(g.bdir, "hello")]), 120)
+                if g.unielf_ok(r):
+                    uni.append(r.wall)
+                    uni_first.append(r.t_hello)
+                elif i == 0:
+                    self.unielf_dead = "unielf run: %s" % g.unielf_why(r)
+        why_uni = self.unielf_dead
+        self.rows.append(("hello: whole run, QEMU start to exit", "s", "lower",
+                          Stat(uni, why_uni, "s"), Stat(lin, why_lin or self.linux_dead, "s"),
+                          Stat(null, why_null, "s")))
+        self.rows.append(("hello: QEMU start to \"hello, world\" on host stdout", "s",
+                          "lower", Stat(uni_first, why_uni, "s"),
+                          Stat(lin_first, why_lin or self.linux_dead, "s"), None))
+        self.linux_hello_median = statistics.median(lin) if lin else None
+
+    # -- guest time from kernel entry to the program's first instruction
+    def boot_runs(self):
+        g, n, mem = self.g, self.a.runs, self.a.mem
+        lin, uni = [], []
+        why_lin, why_uni = self.linux_dead, self.unielf_dead
+        for i in range(n):
+            log("boot-time run %d/%d" % (i + 1, n))
+            if not why_lin:
+                r = run_cmd(g.linux_cmd(mem, ["-b", "/bin/hello"]), self.a.timeout_linux)
+                vals = [float(m.group(3)) for m in BENCH_LINE.finditer(r.out)
+                        if m.group(1) == b"linux_run_init"]
+                if g.linux_ok(r) and vals:
+                    lin.append(vals[0])
+                elif i == 0:
+                    why_lin = "no Run /init timestamp (rc %s)" % r.rc
+            if not why_uni:
+                r = run_cmd(g.unielf_cmd(mem, [os.path.join(g.bdir, "hello")], verbose=True),
+                            120)
+                m = UNIELF_BOOT.search(r.err)
+                qline = re.search(rb"unielf: starting (.*)", r.err)
+                if qline and not g.unielf_qemu_line:
+                    g.unielf_qemu_line = qline.group(1).decode("utf-8", "replace")
+                if g.unielf_ok(r) and m:
+                    uni.append(float(m.group(1)))
+                elif i == 0:
+                    why_uni = ("kernel prints no `boot: entry to user N us`"
+                               if g.unielf_ok(r) else g.unielf_why(r))
+        self.rows.append(("boot: guest time, kernel entry to program's first instruction",
+                          "us", "lower", Stat(uni, why_uni, "us"), Stat(lin, why_lin, "us"),
+                          None))
+
+    # -- in-guest micro-benchmarks: one boot per guest, ubench repeats each measure
+    def ubench_runs(self):
+        g, n, mem = self.g, self.a.runs, self.a.mem
+        args = ["all", str(n)]
+        res = {"unielf": ({}, self.unielf_dead), "linux": ({}, self.linux_dead)}
+        if not self.linux_dead:
+            log("ubench in the Linux guest (%d reps)" % n)
+            r = run_cmd(g.linux_cmd(mem, ["/bin/ubench"] + args), self.a.timeout_ubench)
+            res["linux"] = (parse_bench(r.out),
+                            None if g.linux_ok(r, False) else
+                            ("timed out" if r.timed_out else "rc %s" % r.rc))
+        if not self.unielf_dead and not g.unielf_missing():
+            log("ubench in UniELF (%d reps)" % n)
+            r = run_cmd(g.unielf_cmd(mem, [os.path.join(g.bdir, "ubench")] + args),
+                        self.a.timeout_ubench)
+            res["unielf"] = (parse_bench(r.out),
+                             None if g.unielf_ok(r, False) else g.unielf_why(r))
+        elif not self.unielf_dead:
+            res["unielf"] = ({}, g.unielf_missing())
+
+        def stat(guest, name, unit):
+            vals, why = res[guest]
+            if name in vals:
+                return Stat(vals[name], None, unit)
+            err = vals.get("_error")
+            return Stat([], why or err or "no %s result" % name, unit)
+
+        for name, label, unit, better in (
+                ("syscall_getppid", "syscall: getppid() round trip (1e6 calls)", "ns", "lower"),
+                ("compute_hash", "compute: hash of a 64 MiB buffer", "MiB/s", "higher"),
+                ("file_write", "file: write 32 MiB to /tmp (ramfs / tmpfs)", "MiB/s", "higher"),
+                ("file_read", "file: read it back", "MiB/s", "higher")):
+            self.rows.append((label, unit, better, stat("unielf", name, unit),
+                              stat("linux", name, unit), None))
+
+    # -- smallest memory that runs hello, by bisection
+    def mem_bisect(self):
+        g = self.g
+        lo_start, hi_start = self.a.mem_lo, self.a.mem
+
+        def bisect(ok):
+            # Invariant: hi runs hello; lo is assumed not to (checked first).
+            if ok(lo_start):
+                return lo_start, "runs at the lowest size tried"
+            lo, hi = lo_start, hi_start
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                if ok(mid):
+                    hi = mid
+                else:
+                    lo = mid
+            return hi, None
+
+        lto = max(30.0, 3 * (self.linux_hello_median or 10.0))
+        uni = lin = None
+        why_lin, why_uni = self.linux_dead, self.unielf_dead
+        if not why_lin:
+            log("memory bisection, Linux guest")
+
+            def lin_ok(m):
+                r = run_cmd(g.linux_cmd(m, ["/bin/hello"]), lto)
+                log("  linux -m %d: %s" % (m, "ok" if g.linux_ok(r) else "fails"))
+                return g.linux_ok(r)
+            v, note = bisect(lin_ok)
+            lin = Stat([v], None, "MiB", exact=True)
+            if note:
+                self.notes.append("Linux smallest memory: " + note)
+        if not why_uni:
+            log("memory bisection, UniELF")
+
+            def uni_ok(m):
+                r = run_cmd(g.unielf_cmd(m, [os.path.join(g.bdir, "hello")]), 120)
+                log("  unielf --mem %d: %s" % (m, "ok" if g.unielf_ok(r) else "fails"))
+                return g.unielf_ok(r)
+            v, note = bisect(uni_ok)
+            uni = Stat([v], None, "MiB", exact=True)
+            if note:
+                self.notes.append("UniELF smallest memory: " + note)
+        self.rows.append(("memory: smallest that runs hello (bisection, 1 MiB steps)", "MiB",
+                          "lower", uni or Stat([], why_uni), lin or Stat([], why_lin), None))
+
+    def sizes(self):
+        g = self.g
+        uni = (Stat([os.path.getsize(g.kernel_elf)], None, "B", exact=True)
+               if os.path.exists(g.kernel_elf) else Stat([], "kernel.elf not built"))
+        lin = Stat([], self.linux_dead or "no vmlinuz")
+        if g.vmlinuz:
+            lin = Stat([os.path.getsize(g.vmlinuz) + os.path.getsize(g.initramfs)], None,
+                       "B", exact=True)
+        self.rows.append(("image: kernel.elf vs vmlinuz + initramfs", "B", "lower", uni, lin,
+                          None))
+
+    def run(self):
+        t0 = time.monotonic()
+        g = self.g
+        try:
+            g.vmlinuz, self.kver = fetch_linux(g.bdir)
+            make_initramfs(g.bdir, g.initramfs)
+        except (subprocess.CalledProcessError, RuntimeError, OSError) as e:
+            self.linux_dead = "no Debian kernel: %s" % e
+            self.kver = None
+        self.hello_runs()
+        self.boot_runs()
+        self.ubench_runs()
+        self.mem_bisect()
+        self.sizes()
+        self.elapsed = time.monotonic() - t0
+
+
+def parse_bench(out):
+    vals = {}
+    for m in BENCH_LINE.finditer(out):
+        vals.setdefault(m.group(1).decode(), []).append(float(m.group(3)))
+    err = re.search(rb"^BENCH-ERROR (.*)$", out, re.M)
+    if err:
+        vals["_error"] = err.group(1).decode("utf-8", "replace")[:80]
+    return vals
+
+
+# ------------------------------------------------------------------ output
+
+def machine_description(a, g, kver):
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    qv = subprocess.run([g.qemu, "--version"], capture_output=True, text=True).stdout
+    qv = qv.splitlines()[0] if qv else "unknown"
+    return [
+        ("date", time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())),
+        ("host", "%s, %s, %d cores (os.cpu_count), Linux %s" % (
+            platform.node() or "?", cpu, os.cpu_count() or 0, platform.release())),
+        ("QEMU", qv),
+        ("accelerator", a.accel.upper() + (" (no /dev/kvm here)" if a.accel == "tcg" and
+                                           not os.path.exists("/dev/kvm") else "")),
+        ("machine", "-M %s -cpu %s -smp 1 -m %d (all three guests)" % (g.machine, g.cpu, a.mem)),
+        ("Linux guest", "Debian %s (%s), bzImage booted by microvm's qboot via fw_cfg" % (
+            LINUX_PKG, kver or "not available")),
+        ("Linux command line", g.linux_append(["/bin/hello"])),
+        ("runs", "%d per measure (median [min–max])" % a.runs),
+    ]
+
+
+def render(b):
+    a, g = b.a, b.g
+    lines = ["# UniELF vs Linux guest — `make bench`", ""]
+    for k, v in machine_description(a, g, b.kver):
+        lines.append("- **%s:** %s" % (k, v))
+    if g.unielf_qemu_line:
+        lines.append("- **UniELF's QEMU line (from --verbose):** `%s`" % g.unielf_qemu_line)
+    lines += ["", "| measure | UniELF | Linux guest | ratio UniELF/Linux | floor (null kernel) |",
+              "|---|---|---|---|---|"]
+    for label, unit, better, uni, lin, floor in b.rows:
+        ratio = "n/a"
+        if uni.ok and lin.ok and lin.median():
+            ratio = "%.3g (%s is better)" % (uni.median() / lin.median(), better)
+        fl = floor.cell() if floor is not None else "—"
+        lines.append("| %s | %s | %s | %s | %s |" % (label, uni.cell(), lin.cell(), ratio, fl))
+    lines.append("")
+    for n in b.notes:
+        lines.append("- " + n)
+    lines.append("Under TCG the absolute times are emulation times; compare the ratios. "
+                 "Method and fairness: bench/README.md. Bench took %.0f s." % b.elapsed)
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--accel", choices=("tcg", "kvm"), default="tcg")
+    ap.add_argument("--mem", type=int, default=256, help="MiB, for every guest")
+    ap.add_argument("--mem-lo", type=int, default=4, help="bisection lower bound, MiB")
+    ap.add_argument("--timeout-linux", type=float, default=90.0)
+    ap.add_argument("--timeout-ubench", type=float, default=300.0)
+    ap.add_argument("--out", default="bench/results/latest.md")
+    a = ap.parse_args()
+    if a.runs < 1:
+        ap.error("--runs must be at least 1")
+    if a.accel == "kvm" and not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        print("bench: ACCEL=kvm but /dev/kvm is not usable here; run without ACCEL=kvm "
+              "for the TCG table", file=sys.stderr)
+        return 1
+    b = Bench(a)
+    b.run()
+    text = render(b)
+    sys.stdout.write(text)
+    os.makedirs(os.path.dirname(a.out) or ".", exist_ok=True)
+    with open(a.out, "w") as f:
+        f.write(text)
+    log("table written to %s" % a.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
