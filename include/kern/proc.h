@@ -32,6 +32,15 @@ struct process {
 	struct list_head link;		/* all processes */
 	int exit_status;		/* wait status once a zombie */
 	bool zombie;
+	bool reaped;			/* auto-reaped (SIGCHLD ignored) */
+	int exit_signal;		/* sent to the parent at exit (SIGCHLD) */
+	struct process *parent;
+	struct list_head children;
+	struct list_head sibling;
+	struct process *vfork_parent;	/* set while a vfork child has not exec'd */
+	bool vfork_done;
+	struct waitq vfork_wq;
+	uint64_t child_utime_ns;
 	struct sigaction_k *sigactions; /* kernel/proc/signal.c, 64 entries */
 	uint64_t sig_pending;		/* process-wide pending signals */
 	struct waitq child_wq;
@@ -40,6 +49,10 @@ struct process {
 struct thread;
 
 struct process *proc_current(void);
+/* The live process with this pid, or NULL. */
+struct process *proc_find(int pid);
+/* Every process, linked through struct process.link. */
+struct list_head *proc_all(void);
 struct thread *thread_current(void);
 /* Thread id of the current thread. */
 int thread_tid(const struct thread *t);

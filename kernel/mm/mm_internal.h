@@ -81,4 +81,5 @@ struct mm {
 	uint64_t mmap_base;	/* top-down allocations start below this */
 	uint64_t stack_top;
 	uint64_t pages;		/* resident user pages */
+	int users;		/* processes sharing it (vfork, threads share the process) */
 };

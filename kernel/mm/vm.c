@@ -37,6 +37,7 @@ struct mm *mm_create(void)
 		return NULL;
 	}
 	list_init(&mm->vmas);
+	mm->users = 1;
 	/* ASLR: mmap area top somewhere in the upper 1 TiB below the stack region */
 	mm->mmap_base = 0x7f0000000000UL - ((random_u64() & 0xffffff) << PAGE_SHIFT);
 	return mm;
@@ -299,6 +300,60 @@ int vm_copy_in(struct mm *mm, uint64_t va, const void *src, size_t len)
 		len -= n;
 	}
 	return 0;
+}
+
+/* A copy of mm for fork: same areas; private writable pages become
+ * copy-on-write in both, shared pages stay shared.  NULL when out of memory. */
+struct mm *mm_clone(struct mm *src)
+{
+	struct mm *mm = mm_create();
+	if (!mm)
+		return NULL;
+	mm->brk_start = src->brk_start;
+	mm->brk = src->brk;
+	mm->mmap_base = src->mmap_base;
+	mm->stack_top = src->stack_top;
+	struct vma *v;
+	list_for_each_entry(v, &src->vmas, link) {
+		struct vma *n = kmalloc(sizeof(*n));
+		if (!n)
+			goto fail;
+		*n = *v;
+		list_add_tail(&n->link, &mm->vmas);
+		for (uint64_t va = v->start; va < v->end; va += PAGE_SIZE) {
+			uint64_t *spte = mmu_pte(src->pml4, va, false, true);
+			if (!spte || !(*spte & PTE_P))
+				continue;
+			uint64_t e = *spte;
+			if (!(v->flags & VMA_SHARED) && (e & (PTE_W | PTE_COW))) {
+				e = (e & ~PTE_W) | PTE_COW;
+				*spte = e;
+				mmu_flush(va);
+			}
+			uint64_t *dpte = mmu_pte(mm->pml4, va, true, true);
+			if (!dpte)
+				goto fail;
+			frame_get(e & PTE_ADDR);
+			*dpte = e;
+			mm->pages++;
+		}
+	}
+	return mm;
+fail:
+	mm_destroy(mm);
+	return NULL;
+}
+
+void mm_get(struct mm *mm)
+{
+	mm->users++;
+}
+
+/* Drops one user; the last one frees the address space. */
+void mm_put(struct mm *mm)
+{
+	if (--mm->users == 0)
+		mm_destroy(mm);
 }
 
 void mm_destroy(struct mm *mm)

@@ -8,6 +8,9 @@
 
 struct mm *mm_create(void);
 void mm_destroy(struct mm *mm);
+struct mm *mm_clone(struct mm *src);
+void mm_get(struct mm *mm);
+void mm_put(struct mm *mm);
 struct vma *vm_find(struct mm *mm, uint64_t addr);
 /* Adds an area: at addr when fixed (replacing what was there), else at a free
  * address (addr as a hint).  Returns the address or -errno.  Pages come on fault. */

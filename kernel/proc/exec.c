@@ -41,6 +41,7 @@ struct image {
 	void *buf;
 	size_t size;
 	struct elf_info info;
+	char path[256];		/* what the path resolved to (for /proc/self/exe) */
 };
 
 static int read_image(const char *path, struct image *img, bool need_exec, const char **why)
@@ -52,6 +53,8 @@ static int read_image(const char *path, struct image *img, bool need_exec, const
 	uint64_t size = 0;
 	if (!r)
 		r = vfs_file_size(f, &size);
+	if (!r)
+		vfs_file_path(f, img->path, sizeof(img->path));
 	if (!r && size > (1UL << 31))
 		r = -EFBIG;
 	if (!r) {
@@ -184,8 +187,8 @@ int exec_load(struct process *p, const char *path, struct exec_args *a, struct r
 	if (thread_current() && thread_current()->proc == p)
 		write_cr3(p->mm->pml4);
 	if (old)
-		mm_destroy(old);
-	strlcpy(p->exe_path, path, sizeof(p->exe_path));
+		mm_put(old);
+	strlcpy(p->exe_path, exe.path[0] ? exe.path : path, sizeof(p->exe_path));
 	size_t clen = 0, elen = 0;
 	for (int i = 0; i < a->argc; i++)
 		clen += strlen(a->argv[i]) + 1;

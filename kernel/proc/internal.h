@@ -7,6 +7,7 @@
 #include <kern/list.h>
 #include <kern/proc.h>
 #include "arch/x86_64/regs.h"
+#include <uapi/sched.h>
 
 #define KSTACK_SIZE (32 * 1024)
 #define NSIG 64
@@ -67,11 +68,19 @@ void thread_wake(struct thread *t);
 /* process.c */
 struct process *proc_alloc(void);
 void proc_exit_group(int wait_status) __attribute__((noreturn));
-void proc_init_first(void);
+void proc_exit_thread(int code) __attribute__((noreturn));
+long proc_clone(unsigned long flags, uint64_t newsp, uint64_t ptid, uint64_t ctid,
+		uint64_t tls);
+long proc_wait(int pid, int *status, bool nohang, bool nowait);
+void proc_vfork_release(struct process *p);
+void proc_reap_dead_threads(void);
+void futex_wake_addr(struct mm *mm, uint64_t uaddr, int n);	/* syscall/sys_futex.c */
 
 /* signal.c */
 void signal_deliver_pending(struct regs *r);
 void signal_send_thread(struct thread *t, int sig);
+void signal_send_process(struct process *p, int sig);
+void signal_exec_reset(struct process *p);
 void signal_fault(struct regs *r, int sig, int code, uint64_t addr);
 int signal_default_is_ignore(int sig);
 

@@ -134,6 +134,7 @@ void schedule(void)
 			struct thread *next = list_first_entry(&runqueue, struct thread, run_link);
 			list_del(&next->run_link);
 			switch_to(next);
+			proc_reap_dead_threads();
 			return;
 		}
 		cpu_idle();	/* sti; hlt; cli — the timer tick wakes sleepers */

@@ -195,6 +195,17 @@ void signal_deliver_pending(struct regs *r)
 	}
 }
 
+/* execve: handled signals go back to their default; ignored stay ignored. */
+void signal_exec_reset(struct process *p)
+{
+	for (int i = 0; i < NSIG; i++) {
+		struct sigaction_k *sa = &p->sigactions[i];
+		if (sa->handler != SIG_IGN)
+			memset(sa, 0, sizeof(*sa));
+	}
+	thread_current()->altstack = (struct linux_sigaltstack){0};
+}
+
 long sys_rt_sigreturn(void)
 {
 	struct thread *t = thread_current();

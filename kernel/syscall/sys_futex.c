@@ -103,6 +103,21 @@ static long futex_wake(uint64_t addr, int n, uint32_t bitset)
 	return woken;
 }
 
+void futex_wake_addr(struct mm *mm, uint64_t uaddr, int n)
+{
+	struct futex_waiter *w, *tmp;
+	int woken = 0;
+	list_for_each_entry_safe(w, tmp, bucket(mm, uaddr), link) {
+		if (woken >= n)
+			break;
+		if (w->mm != mm || w->addr != uaddr || w->woken)
+			continue;
+		w->woken = true;
+		thread_wake(w->t);
+		woken++;
+	}
+}
+
 long sys_futex(unsigned long uaddr, int op, uint32_t val, unsigned long timeout,
 	       unsigned long uaddr2, uint32_t val3)
 {

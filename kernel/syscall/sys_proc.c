@@ -13,19 +13,6 @@
 #include "mm/mm_internal.h"
 #include "proc/internal.h"
 
-long sys_exit_group(int status)
-{
-	proc_exit_group((status & 0xff) << 8);
-}
-SYSCALL_REGISTER(__NR_exit_group, sys_exit_group);
-
-long sys_exit(int status)
-{
-	/* one thread per process until threads land: the process ends */
-	proc_exit_group((status & 0xff) << 8);
-}
-SYSCALL_REGISTER(__NR_exit, sys_exit);
-
 long sys_getpid(void)
 {
 	return proc_current()->pid;
