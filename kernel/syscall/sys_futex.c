@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-/* futex: WAIT and WAKE (with their BITSET forms) on a hash of wait queues keyed
- * by address space and user address.  The requeue and wake-op forms come with
- * threads. */
+/* futex: WAIT, WAKE (and their BITSET forms), REQUEUE, CMP_REQUEUE and WAKE_OP
+ * on a hash of waiter lists keyed by address space and user address.  Private
+ * and shared futexes are the same here: shared memory between processes is
+ * only the vfork case, where the address space itself is shared. */
 #include <kern/clock.h>
 #include <kern/syscall.h>
 #include <kern/uaccess.h>
@@ -12,6 +13,9 @@
 
 #define FUTEX_WAIT 0
 #define FUTEX_WAKE 1
+#define FUTEX_REQUEUE 3
+#define FUTEX_CMP_REQUEUE 4
+#define FUTEX_WAKE_OP 5
 #define FUTEX_WAIT_BITSET 9
 #define FUTEX_WAKE_BITSET 10
 #define FUTEX_PRIVATE_FLAG 128
@@ -118,6 +122,81 @@ void futex_wake_addr(struct mm *mm, uint64_t uaddr, int n)
 	}
 }
 
+/* Wakes up to n waiters on uaddr and moves up to n2 more to uaddr2. */
+static long futex_requeue(uint64_t uaddr, int n, uint64_t uaddr2, int n2, bool cmp,
+			  uint32_t val3)
+{
+	struct mm *mm = proc_current()->mm;
+	if (cmp) {
+		uint32_t cur;
+		if (copy_from_user(&cur, uaddr, 4))
+			return -EFAULT;
+		if (cur != val3)
+			return -EAGAIN;
+	}
+	if (n < 0 || n2 < 0)
+		return -EINVAL;
+	struct futex_waiter *w, *tmp;
+	int woken = 0, moved = 0;
+	list_for_each_entry_safe(w, tmp, bucket(mm, uaddr), link) {
+		if (w->mm != mm || w->addr != uaddr || w->woken)
+			continue;
+		if (woken < n) {
+			w->woken = true;
+			thread_wake(w->t);
+			woken++;
+		} else if (moved < n2) {
+			list_del(&w->link);
+			w->addr = uaddr2;
+			list_add_tail(&w->link, bucket(mm, uaddr2));
+			moved++;
+		} else {
+			break;
+		}
+	}
+	return woken + moved;
+}
+
+/* FUTEX_WAKE_OP: *uaddr2 = op(*uaddr2, oparg); wake uaddr; wake uaddr2 if cmp. */
+static long futex_wake_op(uint64_t uaddr, int n, uint64_t uaddr2, int n2, uint32_t val3)
+{
+	unsigned op = (val3 >> 28) & 0xf, cmp = (val3 >> 24) & 0xf;
+	int oparg = (int)((val3 >> 12) & 0xfff) << 20 >> 20;
+	int cmparg = (int)(val3 & 0xfff) << 20 >> 20;
+	if (op & 8) {
+		op &= 7;
+		oparg = 1 << (oparg & 31);
+	}
+	int old;
+	if (copy_from_user(&old, uaddr2, 4))
+		return -EFAULT;
+	int nv;
+	switch (op) {
+	case 0: nv = oparg; break;
+	case 1: nv = old + oparg; break;
+	case 2: nv = old | oparg; break;
+	case 3: nv = old & ~oparg; break;
+	case 4: nv = old ^ oparg; break;
+	default: return -ENOSYS;
+	}
+	if (copy_to_user(uaddr2, &nv, 4))
+		return -EFAULT;
+	long r = futex_wake(uaddr, n, ~0u);
+	bool c;
+	switch (cmp) {
+	case 0: c = old == cmparg; break;
+	case 1: c = old != cmparg; break;
+	case 2: c = old < cmparg; break;
+	case 3: c = old <= cmparg; break;
+	case 4: c = old > cmparg; break;
+	case 5: c = old >= cmparg; break;
+	default: return -ENOSYS;
+	}
+	if (c)
+		r += futex_wake(uaddr2, n2, ~0u);
+	return r;
+}
+
 long sys_futex(unsigned long uaddr, int op, uint32_t val, unsigned long timeout,
 	       unsigned long uaddr2, uint32_t val3)
 {
@@ -135,6 +214,12 @@ long sys_futex(unsigned long uaddr, int op, uint32_t val, unsigned long timeout,
 		if (!val3)
 			return -EINVAL;
 		return futex_wake(uaddr, (int)val, val3);
+	case FUTEX_REQUEUE:
+		return futex_requeue(uaddr, (int)val, uaddr2, (int)timeout, false, 0);
+	case FUTEX_CMP_REQUEUE:
+		return futex_requeue(uaddr, (int)val, uaddr2, (int)timeout, true, val3);
+	case FUTEX_WAKE_OP:
+		return futex_wake_op(uaddr, (int)val, uaddr2, (int)timeout, val3);
 	default:
 		return -ENOSYS;
 	}

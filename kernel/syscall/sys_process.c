@@ -396,3 +396,27 @@ long sys_times(unsigned long ubuf)
 	return (long)ticks;
 }
 SYSCALL_REGISTER(__NR_times, sys_times);
+
+struct linux_clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	uint64_t set_tid, set_tid_size, cgroup;
+};
+
+long sys_clone3(unsigned long uargs, unsigned long size)
+{
+	struct linux_clone_args ca;
+	memset(&ca, 0, sizeof(ca));
+	if (size < 64 || size > 4096)
+		return -EINVAL;
+	if (copy_from_user(&ca, uargs, MIN(size, sizeof(ca))))
+		return -EFAULT;
+	if (ca.flags & (CLONE_PIDFD | CLONE_NEWNS | 0xff))
+		return -EINVAL;	/* pidfds and namespaces are not supported */
+	if (ca.set_tid_size || ca.exit_signal > 64)
+		return -EINVAL;
+	if ((ca.stack == 0) != (ca.stack_size == 0))
+		return -EINVAL;
+	uint64_t sp = ca.stack ? ca.stack + ca.stack_size : 0;
+	return proc_clone(ca.flags | ca.exit_signal, sp, ca.parent_tid, ca.child_tid, ca.tls);
+}
+SYSCALL_REGISTER(__NR_clone3, sys_clone3);
