@@ -12,7 +12,7 @@ Q        := $(if $(filter 1,$(V)),,@)
 .DEFAULT_GOAL := all
 
 # ---------------------------------------------------------------- kernel
-KERNEL_SRCS := $(shell find kernel -name '*.c' -o -name '*.S' | sort)
+KERNEL_SRCS := $(shell find kernel -path kernel/loader/vdso -prune -o \( -name '*.c' -o -name '*.S' \) -print | sort)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRCS))
 GCC_INC     := $(shell $(CC) -print-file-name=include)
 
@@ -42,6 +42,18 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) kernel/arch/x86_64/kernel.ld scripts/ksyms.p
 	$(Q)$(CC) $(KCFLAGS) -c $(BUILD)/ksyms.c -o $(BUILD)/ksyms.o
 	$(Q)$(CC) $(KLDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms.o
 	@echo "  LD      $@"
+
+# The vDSO is a small shared object of its own, embedded by loader/vdso_blob.S.
+VDSO_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -fPIC -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -mno-red-zone -nostdlib -shared \
+	-Wl,-T,kernel/loader/vdso/vdso.lds -Wl,--hash-style=both -Wl,-soname=linux-vdso.so.1 \
+	-Wl,-z,max-page-size=4096 -Wl,--no-undefined
+$(BUILD)/vdso.so: kernel/loader/vdso/vdso.c kernel/loader/vdso/vdso.h kernel/loader/vdso/vdso.lds
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(VDSO_CFLAGS) -o $@ kernel/loader/vdso/vdso.c
+	$(Q)test $$(stat -c %s $@) -le 8192 || { echo "vdso.so is larger than 2 pages"; exit 1; }
+$(BUILD)/k/kernel/loader/vdso_blob.S.o: $(BUILD)/vdso.so
+$(BUILD)/k/kernel/loader/vdso_blob.S.o: KCFLAGS += -DVDSO_PATH='"$(BUILD)/vdso.so"'
 
 kernel: $(BUILD)/kernel.elf
 .PHONY: kernel

@@ -14,6 +14,7 @@
 #include "arch/x86_64/arch.h"
 #include "arch/x86_64/cpu.h"
 #include "loader/load.h"
+#include "loader/vdso.h"
 #include "mm/vm.h"
 #include "proc/internal.h"
 
@@ -32,6 +33,7 @@
 #define AT_CLKTCK 17
 #define AT_SECURE 23
 #define AT_HWCAP2 26
+#define AT_SYSINFO_EHDR 33
 #define AT_MINSIGSTKSZ 51
 
 #define STACK_SIZE (8UL << 20)
@@ -154,10 +156,17 @@ int exec_load(struct process *p, const char *path, struct exec_args *a, struct r
 	}
 	mm->stack_top = stack_top;
 
+	long vdso = vdso_map(mm);
+	if (vdso < 0) {
+		err = (int)vdso;
+		goto out;
+	}
+
 	struct stack_info si = {
 		.argc = a->argc, .argv = a->argv, .envc = a->envc, .envp = a->envp,
 		.execfn = path,
 	};
+	add_aux(&si, AT_SYSINFO_EHDR, (uint64_t)vdso);
 	add_aux(&si, AT_MINSIGSTKSZ, ALIGN_UP(fpu_state_size + 1024, 16));
 	add_aux(&si, AT_HWCAP, cpu_hwcap());
 	add_aux(&si, AT_PAGESZ, PAGE_SIZE);

@@ -7,6 +7,7 @@
 #include <kern/printk.h>
 #include "arch/x86_64/arch.h"
 #include "arch/x86_64/cpu.h"
+#include "loader/vdso.h"
 #include "mm/mm_internal.h"
 
 #define TICK_HZ 1000
@@ -52,6 +53,7 @@ uint64_t clock_realtime_ns(void)
 void clock_set_realtime_ns(uint64_t ns)
 {
 	realtime_offset_ns = ns - clock_monotonic_ns();
+	vdso_set_realtime_offset((int64_t)realtime_offset_ns);
 }
 
 static uint16_t pit_read0(void)
@@ -156,6 +158,7 @@ void time_init(void)
 	if (tsc_khz < 1000)
 		panic("TSC calibration failed (%lu kHz)", tsc_khz);
 	ns_mult = (1000000ULL << 32) / tsc_khz;
+	vdso_init(tsc_boot, ns_mult);
 	clock_set_realtime_ns(rtc_read_ns());
 
 	lapic_write(LAPIC_TIMER_INIT, 0);
