@@ -21,10 +21,10 @@ static const char *const want_args[] = {"alpha", "two words", "", "tab\tx",
 					"\xc3\xbc\x6e\xc3\xaf"};
 #define NWANT (sizeof(want_args) / sizeof(want_args[0]))
 
-static ElfW(auxv_t) *auxv;
+static ElfW(auxv_t) * auxv;
 
 /* The raw auxv entry for type, or NULL when the kernel did not supply it. */
-static ElfW(auxv_t) *aux_find(unsigned long type)
+static ElfW(auxv_t) * aux_find(unsigned long type)
 {
 	for (ElfW(auxv_t) *a = auxv; a->a_type != AT_NULL; a++)
 		if (a->a_type == type)
@@ -39,20 +39,20 @@ static unsigned long aux_need(unsigned long type, const char *name)
 
 	CHECK(a, "%s missing from the auxiliary vector", name);
 	/* glibc's getauxval(AT_HWCAP) reports its own idea of the CPU: not comparable. */
-	CHECK(type == AT_HWCAP || getauxval(type) == a->a_un.a_val, "getauxval(%s) disagrees with the stack",
-	      name);
+	CHECK(type == AT_HWCAP || getauxval(type) == a->a_un.a_val,
+	      "getauxval(%s) disagrees with the stack", name);
 	return a->a_un.a_val;
 }
 
 static void check_args(int argc, char **argv)
 {
 	CHECK(argc == (int)NWANT + 1,
-	      "argc is %d, want %d (run with the harness arguments, see the header)", argc,
-	      (int)NWANT + 1);
+	      "argc is %d, want %d (run with the harness arguments, see the header)",
+	      argc, (int)NWANT + 1);
 	CHECK(argv[0] && argv[0][0] == '/', "argv[0] is not an absolute path");
 	for (size_t i = 0; i < NWANT; i++)
-		CHECK(strcmp(argv[i + 1], want_args[i]) == 0, "argv[%zu] is \"%s\"", i + 1,
-		      argv[i + 1]);
+		CHECK(strcmp(argv[i + 1], want_args[i]) == 0, "argv[%zu] is \"%s\"",
+		      i + 1, argv[i + 1]);
 	CHECK(argv[argc] == NULL, "argv[argc] is not NULL");
 	OK("argc %d, argv[1..%d] as given", argc, argc - 1);
 }
@@ -91,7 +91,8 @@ static void check_auxv(char **argv)
 	phdr = aux_need(AT_PHDR, "AT_PHDR");
 	phnum = aux_need(AT_PHNUM, "AT_PHNUM");
 	CHECK(aux_need(AT_PHENT, "AT_PHENT") == sizeof(ElfW(Phdr)), "AT_PHENT");
-	CHECK(memcmp(eh->e_ident, ELFMAG, SELFMAG) == 0, "__ehdr_start is not an ELF header");
+	CHECK(memcmp(eh->e_ident, ELFMAG, SELFMAG) == 0,
+	      "__ehdr_start is not an ELF header");
 	CHECK(phdr == (unsigned long)ph, "AT_PHDR does not point at the program headers");
 	CHECK(phnum == eh->e_phnum, "AT_PHNUM %lu, ELF header says %u", phnum,
 	      (unsigned)eh->e_phnum);
@@ -107,7 +108,8 @@ static void check_auxv(char **argv)
 		if (ph[i].p_type == PT_INTERP)
 			has_interp = 1;
 		if (ph[i].p_type == PT_PHDR)
-			CHECK(ph[i].p_vaddr + bias == phdr, "PT_PHDR disagrees with AT_PHDR");
+			CHECK(ph[i].p_vaddr + bias == phdr,
+			      "PT_PHDR disagrees with AT_PHDR");
 		if (ph[i].p_type == PT_LOAD && ph[i].p_offset == 0)
 			CHECK(ph[i].p_vaddr + bias == (unsigned long)eh,
 			      "first PT_LOAD is not where the ELF header is");
@@ -116,7 +118,8 @@ static void check_auxv(char **argv)
 
 	if (!has_interp) {
 		ElfW(auxv_t) *base = aux_find(AT_BASE);
-		CHECK(!base || base->a_un.a_val == 0, "AT_BASE non-zero without PT_INTERP");
+		CHECK(!base || base->a_un.a_val == 0,
+		      "AT_BASE non-zero without PT_INTERP");
 		OK("no interpreter, AT_BASE absent or 0");
 	}
 
@@ -131,8 +134,8 @@ static void check_auxv(char **argv)
 	OK("AT_RANDOM 16 bytes readable, not all zero");
 
 	execfn = aux_need(AT_EXECFN, "AT_EXECFN");
-	CHECK(strcmp((const char *)execfn, argv[0]) == 0, "AT_EXECFN \"%s\" is not argv[0]",
-	      (const char *)execfn);
+	CHECK(strcmp((const char *)execfn, argv[0]) == 0,
+	      "AT_EXECFN \"%s\" is not argv[0]", (const char *)execfn);
 	OK("AT_EXECFN equals argv[0]");
 
 	CHECK(aux_need(AT_UID, "AT_UID") == getuid(), "AT_UID != getuid()");
@@ -153,7 +156,8 @@ static void check_auxv(char **argv)
 	      (const char *)plat);
 	OK("AT_PLATFORM x86_64");
 #ifdef AT_MINSIGSTKSZ
-	CHECK(aux_need(AT_MINSIGSTKSZ, "AT_MINSIGSTKSZ") >= 1024, "AT_MINSIGSTKSZ too small");
+	CHECK(aux_need(AT_MINSIGSTKSZ, "AT_MINSIGSTKSZ") >= 1024,
+	      "AT_MINSIGSTKSZ too small");
 	OK("AT_MINSIGSTKSZ present");
 #endif
 	CHECK(getauxval(0x7fff) == 0 && errno == ENOENT, "getauxval of an unknown type");

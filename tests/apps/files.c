@@ -57,13 +57,15 @@ static void check_cwd_umask(void)
 	fd = open("m644", O_WRONLY | O_CREAT | O_EXCL, 0666);
 	CHECK(fd >= 0, "create m644");
 	CHECK_OK(fstat(fd, &st));
-	CHECK((st.st_mode & 07777) == 0644, "mode %o under umask 022", st.st_mode & 07777);
+	CHECK((st.st_mode & 07777) == 0644, "mode %o under umask 022",
+	      st.st_mode & 07777);
 	CHECK_OK(close(fd));
 	CHECK(umask(077) == 022, "umask returns the previous mask");
 	fd = open("m600", O_WRONLY | O_CREAT | O_EXCL, 0666);
 	CHECK(fd >= 0, "create m600");
 	CHECK_OK(fstat(fd, &st));
-	CHECK((st.st_mode & 07777) == 0600, "mode %o under umask 077", st.st_mode & 07777);
+	CHECK((st.st_mode & 07777) == 0600, "mode %o under umask 077",
+	      st.st_mode & 07777);
 	CHECK_OK(close(fd));
 	CHECK_OK(mkdir("d700", 0777));
 	CHECK_OK(stat("d700", &st));
@@ -120,7 +122,8 @@ static void check_rw_offsets(void)
 	OK("readv/writev");
 
 	CHECK_OK(fstat(fd, &st));
-	CHECK(S_ISREG(st.st_mode) && st.st_size == 20 && st.st_nlink == 1, "fstat fields");
+	CHECK(S_ISREG(st.st_mode) && st.st_size == 20 && st.st_nlink == 1,
+	      "fstat fields");
 	CHECK(st.st_blksize > 0 && st.st_uid == getuid() && st.st_gid == getgid(),
 	      "fstat blksize/uid/gid");
 	CHECK_OK(stat("data", &st2));
@@ -217,7 +220,8 @@ static void check_rename_unlink(void)
 		CHECK(read(fd, buf, sizeof(buf)) == 10 && !strcmp(buf, "still here"),
 		      "read after unlink");
 		CHECK_OK(fstat(fd, &st));
-		CHECK(st.st_nlink == 0, "nlink after unlink is %lu", (unsigned long)st.st_nlink);
+		CHECK(st.st_nlink == 0, "nlink after unlink is %lu",
+		      (unsigned long)st.st_nlink);
 		CHECK_OK(close(fd));
 	}
 	OK("unlinked open file stays readable, nlink 0");
@@ -255,7 +259,7 @@ static void check_getdents(void)
 		for (long off = 0; off < len;) {
 			struct dirent64_raw *d = (void *)(buf + off);
 			CHECK(d->d_reclen >= offsetof(struct dirent64_raw, d_name) + 2 &&
-				      off + d->d_reclen <= len,
+				  off + d->d_reclen <= len,
 			      "bad d_reclen %u", d->d_reclen);
 			CHECK(n < 16, "too many entries");
 			names[n++] = strdup(d->d_name);
@@ -267,7 +271,8 @@ static void check_getdents(void)
 		}
 	}
 	CHECK(len == 0, "getdents64 returned %ld", len);
-	CHECK(syscall(SYS_getdents64, fd, buf, sizeof(buf)) == 0, "getdents64 after the end");
+	CHECK(syscall(SYS_getdents64, fd, buf, sizeof(buf)) == 0,
+	      "getdents64 after the end");
 	CHECK(syscall(SYS_getdents64, fd, buf, 8) == 0 || errno == EINVAL,
 	      "tiny getdents64 buffer");
 	CHECK_OK(close(fd));
@@ -295,7 +300,8 @@ static void check_symlink(void)
 	CHECK_OK(symlink("target", "link"));
 	n = readlink("link", buf, sizeof(buf));
 	CHECK(n == 6 && !memcmp(buf, "target", 6), "readlink");
-	CHECK(readlink("link", buf, 3) == 3 && !memcmp(buf, "tar", 3), "readlink truncates");
+	CHECK(readlink("link", buf, 3) == 3 && !memcmp(buf, "tar", 3),
+	      "readlink truncates");
 	CHECK_ERR(readlink("target", buf, sizeof(buf)), EINVAL);
 	CHECK_OK(lstat("link", &st));
 	CHECK(S_ISLNK(st.st_mode) && st.st_size == 6, "lstat of a symlink");
@@ -357,7 +363,8 @@ static void check_openat_dup_fcntl(void)
 	      "F_SETFL O_APPEND|O_NONBLOCK");
 	CHECK(lseek(fd, 0, SEEK_SET) == 0, "seek 0");
 	app_write_all(fd, "g", 1);
-	CHECK(pread(fd, buf, 7, 0) == 7 && !memcmp(buf, "abcdefg", 7), "append via F_SETFL");
+	CHECK(pread(fd, buf, 7, 0) == 7 && !memcmp(buf, "abcdefg", 7),
+	      "append via F_SETFL");
 	fd2 = fcntl(fd, F_DUPFD_CLOEXEC, 10);
 	CHECK(fd2 >= 10, "F_DUPFD_CLOEXEC returns >= 10");
 	CHECK(fcntl(fd2, F_GETFD) == FD_CLOEXEC, "F_DUPFD_CLOEXEC sets FD_CLOEXEC");

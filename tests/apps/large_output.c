@@ -12,7 +12,8 @@ static char out[OUT_TOTAL];
 
 int main(void)
 {
-	static const size_t sizes[] = {1, 7, 4095, 4096, 4097, 100, 65536, 8191, 3, 12345};
+	static const size_t sizes[] = {1,   7,	   4095, 4096, 4097,
+				       100, 65536, 8191, 3,    12345};
 	size_t pos = 0, lines = 0, k = 0, errbytes = 0;
 
 	/* Lines of 64 bytes: "%08zu " and a rotating alphabet, newline-terminated. */
@@ -31,12 +32,12 @@ int main(void)
 			n = OUT_TOTAL - pos;
 		app_write_all(1, out + pos, n);
 		pos += n;
-		elen = snprintf(err, sizeof(err), "stderr line %zu after %zu stdout bytes\n",
-				lines++, pos);
+		elen = snprintf(err, sizeof(err),
+				"stderr line %zu after %zu stdout bytes\n", lines++, pos);
 		app_write_all(2, err, (size_t)elen);
 		errbytes += (size_t)elen;
 	}
-	fprintf(stderr, "done: %zu bytes on stdout, %zu on stderr before this line\n", pos,
-		errbytes);
+	fprintf(stderr, "done: %zu bytes on stdout, %zu on stderr before this line\n",
+		pos, errbytes);
 	return 0;
 }

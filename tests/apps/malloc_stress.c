@@ -106,13 +106,13 @@ static void check_churn(void)
 {
 	unsigned long live = 0, ops = 0;
 
-	for (int iter = 0; iter < 20000; iter++) {
+	for (int iter = 0; iter < 12000; iter++) {
 		struct slot *s = &slots[next() % SLOTS];
 		uint64_t op = next() % 4;
 
 		if (s->p) {
-			CHECK(intact(s->p, s->len, s->seed), "block of %zu bytes corrupted",
-			      s->len);
+			CHECK(intact(s->p, s->len, s->seed),
+			      "block of %zu bytes corrupted", s->len);
 			if (op == 0) {
 				size_t nlen = pick_size();
 				unsigned char *np = realloc(s->p, nlen ? nlen : 1);
@@ -135,7 +135,8 @@ static void check_churn(void)
 			if (!s->p)
 				s->p = malloc(1), s->len = 0;
 			CHECK(s->p, "malloc(1)");
-			CHECK(((uintptr_t)s->p & 15) == 0, "malloc result not 16-byte aligned");
+			CHECK(((uintptr_t)s->p & 15) == 0,
+			      "malloc result not 16-byte aligned");
 			if (op == 1)
 				for (size_t i = 0; i < s->len; i++)
 					CHECK(s->p[i] == 0, "calloc memory not zero");
@@ -146,7 +147,8 @@ static void check_churn(void)
 	}
 	for (int i = 0; i < SLOTS; i++) {
 		if (slots[i].p) {
-			CHECK(intact(slots[i].p, slots[i].len, slots[i].seed), "final check");
+			CHECK(intact(slots[i].p, slots[i].len, slots[i].seed),
+			      "final check");
 			free(slots[i].p);
 			slots[i].p = NULL;
 		}
@@ -171,7 +173,8 @@ static void check_aligned(void)
 	}
 	CHECK(realloc(NULL, 100) != NULL, "realloc(NULL, n)");
 	errno = 0;
-	CHECK(malloc(SIZE_MAX / 2) == NULL && errno == ENOMEM, "huge malloc must fail ENOMEM");
+	CHECK(malloc(SIZE_MAX / 2) == NULL && errno == ENOMEM,
+	      "huge malloc must fail ENOMEM");
 	OK("posix_memalign/aligned_alloc 16..64 KiB, realloc(NULL), huge malloc ENOMEM");
 }
 

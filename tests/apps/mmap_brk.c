@@ -112,16 +112,19 @@ static void check_mremap(void)
 
 	/* Leave two pages, a free page, then a blocker page. */
 	CHECK_OK(munmap(p + 2 * PG, 2 * PG));
-	blk = mmap(p + 3 * PG, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	blk = mmap(p + 3 * PG, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1,
+		   0);
 	CHECK(blk == p + 3 * PG, "blocker mapping");
 	fill(p, 2 * PG, 5);
 	CHECK(mremap(p, 2 * PG, 4 * PG, 0) == MAP_FAILED && errno == ENOMEM,
 	      "mremap without MREMAP_MAYMOVE over a mapping must fail with ENOMEM");
 	q = mremap(p, 2 * PG, 3 * PG, 0);
 	CHECK(q == p, "mremap grow in place into the free page");
-	CHECK(same(p, 2 * PG, 5) && all_zero(p + 2 * PG, PG), "content after grow in place");
+	CHECK(same(p, 2 * PG, 5) && all_zero(p + 2 * PG, PG),
+	      "content after grow in place");
 	q = mremap(p, 3 * PG, 64 * PG, MREMAP_MAYMOVE);
-	CHECK(q != MAP_FAILED && q != p, "mremap MREMAP_MAYMOVE past the blocker must move");
+	CHECK(q != MAP_FAILED && q != p,
+	      "mremap MREMAP_MAYMOVE past the blocker must move");
 	CHECK(same(q, 2 * PG, 5), "content lost when mremap moved the mapping");
 	q[63 * PG] = 9;
 	q = mremap(q, 64 * PG, 2 * PG, 0);
@@ -193,7 +196,8 @@ static void check_file_private(void)
 	m = mmap(NULL, 3 * PG, PROT_READ, MAP_PRIVATE, fd, 0);
 	CHECK(m != MAP_FAILED, "mmap file MAP_PRIVATE");
 	CHECK(!memcmp(m, buf, flen), "file mapping does not show the file's bytes");
-	CHECK(all_zero(m + flen, 3 * PG - flen), "bytes past EOF in the last page not zero");
+	CHECK(all_zero(m + flen, 3 * PG - flen),
+	      "bytes past EOF in the last page not zero");
 	CHECK_OK(munmap(m, 3 * PG));
 
 	m = mmap(NULL, PG, PROT_READ, MAP_PRIVATE, fd, PG);

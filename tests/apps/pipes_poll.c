@@ -73,7 +73,8 @@ static void check_readiness(void)
 	CHECK(select(p[1] + 1, &r, &w, NULL, &tv) == 1, "select on an empty pipe");
 	CHECK(!FD_ISSET(p[0], &r) && FD_ISSET(p[1], &w), "select sets");
 	pf[0] = (struct pollfd){p[0], POLLIN, 0};
-	CHECK(ppoll(pf, 1, &ts, NULL) == 0, "ppoll with a 10 ms timeout on an empty pipe");
+	CHECK(ppoll(pf, 1, &ts, NULL) == 0,
+	      "ppoll with a 10 ms timeout on an empty pipe");
 	CHECK(poll(pf, 1, 20) == 0, "poll with a 20 ms timeout on an empty pipe");
 	OK("empty pipe: not readable, writable (poll, select, ppoll and poll timeouts)");
 

@@ -47,18 +47,20 @@ static void check_realtime(void)
 	CHECK(syscall(SYS_time, NULL) >= t, "raw time syscall");
 	CHECK_OK(syscall(SYS_gettimeofday, &tv, NULL));
 	CHECK(tv.tv_sec >= t, "raw gettimeofday syscall");
-	OK("CLOCK_REALTIME after 2020-01-01; gettimeofday and time() agree (libc and raw)");
+	OK("CLOCK_REALTIME after 2020-01-01; gettimeofday and time() agree (libc and "
+	   "raw)");
 }
 
 static void check_monotonic(void)
 {
-	static const clockid_t clocks[] = {CLOCK_MONOTONIC, CLOCK_MONOTONIC_RAW,
-					   CLOCK_BOOTTIME, CLOCK_MONOTONIC_COARSE,
-					   CLOCK_REALTIME_COARSE, CLOCK_PROCESS_CPUTIME_ID,
-					   CLOCK_THREAD_CPUTIME_ID};
-	static const char *names[] = {"MONOTONIC", "MONOTONIC_RAW", "BOOTTIME",
-				      "MONOTONIC_COARSE", "REALTIME_COARSE",
-				      "PROCESS_CPUTIME_ID", "THREAD_CPUTIME_ID"};
+	static const clockid_t clocks[] = {
+	    CLOCK_MONOTONIC,	    CLOCK_MONOTONIC_RAW,   CLOCK_BOOTTIME,
+	    CLOCK_MONOTONIC_COARSE, CLOCK_REALTIME_COARSE, CLOCK_PROCESS_CPUTIME_ID,
+	    CLOCK_THREAD_CPUTIME_ID};
+	static const char *names[] = {"MONOTONIC",	  "MONOTONIC_RAW",
+				      "BOOTTIME",	  "MONOTONIC_COARSE",
+				      "REALTIME_COARSE",  "PROCESS_CPUTIME_ID",
+				      "THREAD_CPUTIME_ID"};
 
 	for (unsigned c = 0; c < sizeof(clocks) / sizeof(clocks[0]); c++) {
 		long long prev = now(clocks[c]);

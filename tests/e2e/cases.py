@@ -1,0 +1,277 @@
+# SPDX-License-Identifier: MIT
+"""The e2e cases, in three suites:
+
+  apps     every tests/apps program x variant (musl, glibc, static-pie), natively
+           and inside UniELF, compared byte for byte (`make apps-native` runs only
+           the native half)
+  tool     the `unielf run` contract: stream split, exit statuses, stdin, corrupt
+           and missing programs, PATH lookup, --file, --workdir, faults
+  busybox  Debian's static /bin/busybox applets that do not fork, against the same
+           busybox run natively
+
+Case names are <suite>/...; tests/e2e/known-failures.txt refers to them.  Inputs
+the cases share are generated into WORK (deterministic content, absolute paths, so
+a --file lands at the same path in the guest).
+"""
+
+import os
+from typing import List
+
+from harness import DEVNULL, GUEST_PATH, Case, Result
+
+VARIANTS = ["musl", "glibc", "static-pie"]
+BUSYBOX = "/bin/busybox"
+
+
+def lcg_bytes(n: int, seed: int) -> bytes:
+    """n deterministic pseudo-random bytes (all 256 values occur)."""
+    out = bytearray(n)
+    x = seed & 0xFFFFFFFF
+    for i in range(n):
+        x = (x * 1103515245 + 12345) & 0xFFFFFFFF
+        out[i] = (x >> 16) & 0xFF
+    return bytes(out)
+
+
+def fnv1a(data: bytes) -> int:
+    h = 0xCBF29CE484222325
+    for b in data:
+        h = ((h ^ b) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+WORDS = ("alpha bravo charlie delta echo foxtrot golf hotel india juliett kilo lima "
+         "mike november oscar papa quebec romeo sierra tango uniform victor whiskey "
+         "xray yankee zulu").split()
+
+
+def text_lines(n: int, seed: int) -> List[str]:
+    r = lcg_bytes(n * 4, seed)
+    return [" ".join(WORDS[r[i * 4 + k] % len(WORDS)] for k in range(1 + r[i * 4 + 3] % 3))
+            for i in range(n)]
+
+
+class Work:
+    """The shared inputs, created afresh under one absolute directory."""
+
+    def __init__(self, root: str):
+        self.root = os.path.abspath(root)
+
+    def path(self, *parts: str) -> str:
+        return os.path.join(self.root, *parts)
+
+    def write(self, name: str, data, mode: int = 0o644) -> str:
+        p = self.path(name)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with open(p, "wb") as f:
+            f.write(data if isinstance(data, bytes) else data.encode())
+        os.chmod(p, mode)
+        return p
+
+    def prepare(self, apps_dir: str) -> None:
+        import shutil
+
+        shutil.rmtree(self.root, ignore_errors=True)
+        os.makedirs(self.root)
+        lines = text_lines(2000, 7)
+        self.write("text.txt", "\n".join(lines) + "\n")
+        self.write("unsorted.txt", "\n".join(text_lines(300, 11)) + "\n")
+        self.write("dups.txt", "\n".join(sorted(text_lines(400, 13))) + "\n")
+        nums = lcg_bytes(200, 17)
+        self.write("numbers.txt", "".join(f"{(b * 37) % 1000 - 300}\n" for b in nums))
+        self.write("blob.bin", lcg_bytes(300 << 10, 19))
+        self.write("empty.txt", b"")
+        # A directory tree for ls: files, a hidden one, an empty file, a subdir.
+        self.write("tree/a.txt", "a\n")
+        self.write("tree/b.txt", "bb\n")
+        self.write("tree/.hidden", "h\n")
+        self.write("tree/zero", b"")
+        self.write("tree/sub/deep.txt", "deep\n")
+        os.makedirs(self.path("tree/emptydir"))
+        # Things `unielf run` must refuse (exit 126): truncated ELFs, a wrong
+        # machine, a text file with the execute bit.
+        with open(os.path.join(apps_dir, "musl", "exit_codes"), "rb") as f:
+            elf = f.read()
+        self.write("corrupt-header", elf[:40], 0o755)
+        self.write("corrupt-segments", elf[:1500], 0o755)
+        bad = bytearray(elf)
+        bad[18:20] = (183).to_bytes(2, "little")  # e_machine = EM_AARCH64
+        self.write("wrong-machine", bytes(bad), 0o755)
+        self.write("text-exec", "this is not an ELF file\n", 0o755)
+
+
+def one_unielf_line(r: Result) -> str:
+    if r.stdout:
+        return f"stdout not empty: {r.stdout[:60]!r}"
+    if not r.stderr.startswith(b"unielf: "):
+        return f"stderr does not start with 'unielf: ': {r.stderr[:80]!r}"
+    if r.stderr.count(b"\n") != 1 or not r.stderr.endswith(b"\n"):
+        return f"stderr is not exactly one line: {r.stderr[:200]!r}"
+    return ""
+
+
+def expect_refusal(status: int):
+    """A guest-only check: exit `status` and exactly one `unielf: ` line on stderr."""
+
+    def check(r: Result):
+        if r.status != status:
+            return f"exit status {r.status}, want {status}; stderr: {r.stderr[:200]!r}"
+        return one_unielf_line(r) or None
+
+    return check
+
+
+# ---------------------------------------------------------------- apps
+
+
+def app_cases(apps_src: str, apps_dir: str, work: Work) -> List[Case]:
+    names = sorted(f[:-2] for f in os.listdir(apps_src) if f.endswith(".c"))
+    stdin_big = lcg_bytes(300 << 10, 23)
+    cases = []
+    for v in VARIANTS:
+        for name in names:
+            exe = os.path.realpath(os.path.join(apps_dir, v, name))
+            base = f"apps/{v}/{name}"
+
+            def add(suffix="", args=(), **kw):
+                kw.setdefault("status", 0)
+                cases.append(Case(name=base + suffix, argv=[exe, *args], app=True, **kw))
+
+            if name == "args_env_auxv":
+                add(args=["alpha", "two words", "", "tab\tx", "\u00fcn\u00ef"],
+                    env={"E2E_MARK": "unielf-e2e"})
+            elif name == "exit_codes":
+                for n in (0, 1, 42, 255):
+                    add(f"-{n}", [str(n)], status=n,
+                        stdout=f"exiting with status {n}\n".encode())
+                add("-42-_exit", ["42", "_exit"], status=42)
+            elif name == "stdin_echo":
+                for suffix, data in (("-pipe", stdin_big), ("-empty", b""),
+                                     ("-devnull", DEVNULL)):
+                    raw = b"" if data == DEVNULL else data
+                    want = (f"bytes {len(raw)} lines {raw.count(10)} "
+                            f"fnv1a {fnv1a(raw):016x}\n").encode()
+                    add(suffix, stdin=data, stdout=want)
+            elif name == "fault":
+                add(status=139, stdout=b"about to dereference NULL\n")
+            elif name == "devfiles":
+                add(args=[exe])
+            elif name == "split_streams":
+                add(stdout=b"out\n", stderr=b"err\n")
+            elif name == "binary_output":
+                add(stdout=bytes((i + (i >> 8) * 7) & 0xFF for i in range(256 << 10)))
+            else:
+                add()
+    return cases
+
+
+# ---------------------------------------------------------------- tool contract
+
+
+def tool_cases(apps_dir: str, work: Work) -> List[Case]:
+    app = lambda name: os.path.realpath(os.path.join(apps_dir, "musl", name))
+    blob = work.path("blob.bin")
+    cases = [
+        Case("tool/split-streams", [app("split_streams")], stdout=b"out\n",
+             stderr=b"err\n", status=0),
+        Case("tool/stdin-pipe", [app("stdin_echo")], stdin=lcg_bytes(100 << 10, 29),
+             status=0),
+        Case("tool/stdin-empty-pipe", [app("stdin_echo")], stdin=b"", status=0),
+        Case("tool/stdin-devnull", [app("stdin_echo")], stdin=DEVNULL, status=0),
+        Case("tool/fault-139", [app("fault")], status=139),
+        Case("tool/path-lookup-busybox", ["busybox", "echo", "found", "via", "PATH"],
+             host_path=GUEST_PATH, status=0),
+        Case("tool/path-lookup-app", ["exit_codes", "42"], status=42,
+             host_path=os.path.dirname(app("exit_codes")) + ":/usr/bin:/bin"),
+        # Host coreutils' sha256sum is the oracle for busybox's inside the guest.
+        Case("tool/file-sha256sum", ["sha256sum", blob], files=[blob],
+             guest_argv=[BUSYBOX, "sha256sum", blob], status=0),
+        Case("tool/file-directory-cat", [BUSYBOX, "cat", work.path("tree/sub/deep.txt")],
+             files=[work.path("tree")], status=0),
+        Case("tool/workdir", [BUSYBOX, "cat", "a.txt", "sub/deep.txt"],
+             files=[work.path("tree")], cwd=work.path("tree"), status=0),
+        Case("tool/env", [app("args_env_auxv"), "alpha", "two words", "", "tab\tx",
+                          "\u00fcn\u00ef"], env={"E2E_MARK": "unielf-e2e",
+                                                 "E2E_SECOND": "x=y z"}, status=0),
+    ]
+    for n in (0, 1, 42, 255):
+        cases.append(Case(f"tool/exit-{n}", [app("exit_codes"), str(n)], status=n))
+    for name in ("corrupt-header", "corrupt-segments", "wrong-machine", "text-exec"):
+        cases.append(Case(f"tool/refuse-{name}", [work.path(name)], native=False,
+                          check=expect_refusal(126)))
+    cases.append(Case("tool/missing-absolute", [work.path("no-such-program")],
+                      native=False, check=expect_refusal(127)))
+    cases.append(Case("tool/missing-in-path", ["unielf-e2e-no-such-program"],
+                      native=False, check=expect_refusal(127)))
+    return cases
+
+
+# ---------------------------------------------------------------- busybox
+
+
+def busybox_cases(work: Work) -> List[Case]:
+    w = work.path
+    text, uns, dups, nums, blob = (w("text.txt"), w("unsorted.txt"), w("dups.txt"),
+                                   w("numbers.txt"), w("blob.bin"))
+    stdin_text = ("\n".join(text_lines(500, 31)) + "\n").encode()
+    table = [
+        # name, args, files, stdin, expected status
+        ("echo", ["echo", "hello", "two  spaces", "", "end"], [], DEVNULL, 0),
+        ("echo-n", ["echo", "-n", "no newline"], [], DEVNULL, 0),
+        ("cat-file", ["cat", text], [text], DEVNULL, 0),
+        ("cat-binary", ["cat", blob], [blob], DEVNULL, 0),
+        ("cat-stdin", ["cat"], [], lcg_bytes(64 << 10, 37), 0),
+        ("cat-missing", ["cat", w("missing.txt")], [], DEVNULL, 1),
+        ("wc-file", ["wc", text], [text], DEVNULL, 0),
+        ("wc-stdin", ["wc", "-l", "-w", "-c"], [], stdin_text, 0),
+        ("head", ["head", "-n", "7", text], [text], DEVNULL, 0),
+        ("head-c", ["head", "-c", "1000", blob], [blob], DEVNULL, 0),
+        ("tail", ["tail", "-n", "7", text], [text], DEVNULL, 0),
+        ("tail-c", ["tail", "-c", "100", blob], [blob], DEVNULL, 0),
+        ("sort", ["sort", uns], [uns], DEVNULL, 0),
+        ("sort-rn", ["sort", "-r", "-n", nums], [nums], DEVNULL, 0),
+        ("sort-stdin", ["sort", "-u"], [], stdin_text, 0),
+        ("uniq", ["uniq", dups], [dups], DEVNULL, 0),
+        ("uniq-c", ["uniq", "-c", dups], [dups], DEVNULL, 0),
+        ("md5sum", ["md5sum", text, blob], [text, blob], DEVNULL, 0),
+        ("sha256sum", ["sha256sum", blob], [blob], DEVNULL, 0),
+        ("sha256sum-stdin", ["sha256sum"], [], lcg_bytes(64 << 10, 41), 0),
+        ("ls-dir", ["ls", w("tree")], [w("tree")], DEVNULL, 0),
+        ("ls-a", ["ls", "-a", w("tree")], [w("tree")], DEVNULL, 0),
+        ("ls-R", ["ls", "-R", w("tree")], [w("tree")], DEVNULL, 0),
+        ("ls-missing", ["ls", w("missing")], [], DEVNULL, 1),
+        ("expr-mul", ["expr", "6", "*", "7"], [], DEVNULL, 0),
+        ("expr-false", ["expr", "1", "=", "2"], [], DEVNULL, 1),
+        ("expr-length", ["expr", "length", "unikernel"], [], DEVNULL, 0),
+        ("seq", ["seq", "1", "20"], [], DEVNULL, 0),
+        ("seq-step", ["seq", "10", "-3", "-8"], [], DEVNULL, 0),
+        ("tr-stdin", ["tr", "a-z", "A-Z"], [], stdin_text, 0),
+        ("tr-delete", ["tr", "-d", "aeiou\n"], [], stdin_text, 0),
+        ("basename", ["basename", "/usr/lib/libfoo.so.txt", ".txt"], [], DEVNULL, 0),
+        ("dirname", ["dirname", "/usr/lib/libfoo.so"], [], DEVNULL, 0),
+        ("printf", ["printf", "%s=%d %x %5.2f|%-4s|\\n", "k", "42", "255", "3.14159",
+                    "ab"], [], DEVNULL, 0),
+        ("true", ["true"], [], DEVNULL, 0),
+        ("false", ["false"], [], DEVNULL, 1),
+        ("unknown-applet", ["no-such-applet"], [], DEVNULL, 127),
+    ]
+    cases = []
+    for name, args, files, stdin, status in table:
+        cases.append(Case(f"busybox/{name}", [BUSYBOX, *args], files=files, stdin=stdin,
+                          status=status))
+    return cases
+
+
+SUITES = ("apps", "tool", "busybox")
+
+
+def suite_cases(suite: str, repo: str, build: str, work: Work) -> List[Case]:
+    """The cases of one suite; inputs live in `work`, apps in BUILD/apps."""
+    apps_dir = os.path.join(os.path.abspath(build), "apps")
+    if suite == "apps":
+        return app_cases(os.path.join(repo, "tests", "apps"), apps_dir, work)
+    if suite == "tool":
+        return tool_cases(apps_dir, work)
+    if suite == "busybox":
+        return busybox_cases(work)
+    raise ValueError(f"unknown suite {suite}")

@@ -1,0 +1,27 @@
+# SPDX-License-Identifier: MIT
+# End-to-end tests: boot UniELF VMs with build/unielf and compare each case with the
+# same program run natively (tests/e2e/run.py; cases in tests/e2e/cases.py, known
+# failures in tests/e2e/known-failures.txt).
+#   make e2e            every suite (part of `make test`)
+#   make e2e-apps       tests/apps programs, three variants each
+#   make e2e-tool       the `unielf run` contract
+#   make e2e-busybox    Debian's /bin/busybox applets
+#   make e2e-selftest   the harness against tests/e2e/fake_unielf.py (runs programs
+#                       natively): checks the harness and cases, not UniELF
+# Knobs: E2E_UNIELF_OPTS="--accel tcg", E2E_JOBS (default 2), E2E_TIMEOUT (120 s),
+# E2E_ARGS (extra run.py arguments, e.g. E2E_ARGS="-k 'apps/musl/*'").
+
+E2E_RUN := python3 tests/e2e/run.py --build $(BUILD) $(E2E_ARGS)
+
+e2e: all apps
+	$(Q)$(E2E_RUN)
+
+e2e-apps e2e-tool e2e-busybox: e2e-%: all apps
+	$(Q)$(E2E_RUN) $*
+
+e2e-selftest: apps
+	$(Q)E2E_UNIELF="python3 tests/e2e/fake_unielf.py" $(E2E_RUN)
+
+TEST_TARGETS += e2e
+
+.PHONY: e2e e2e-apps e2e-tool e2e-busybox e2e-selftest
