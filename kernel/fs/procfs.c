@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: MIT
+/* procfs at /proc: self, and per process <pid>/{exe,cwd,fd/,cmdline,environ}.
+ * Inodes are made on lookup and die with their last reference; every read
+ * looks the process up again, so nothing here outlives a process.  The fd
+ * entries are magic links: opening one re-opens the open file itself.
+ * Anything not listed answers -ENOENT (the entry tables are where maps,
+ * meminfo and friends go). */
+#include <string.h>
+#include <kern/err.h>
+#include <kern/heap.h>
+#include <kern/printk.h>
+#include <kern/proc.h>
+#include <uapi/errno.h>
+#include "fs/internal.h"
+
+enum proc_kind {
+	PK_ROOT, PK_SELF, PK_PID_DIR, PK_EXE, PK_CWD, PK_FD_DIR, PK_FD, PK_CMDLINE, PK_ENVIRON,
+};
+
+struct proc_entry {
+	const char *name;
+	enum proc_kind kind;
+	uint32_t mode;
+};
+
+/* /proc/<pid>/ */
+static const struct proc_entry pid_entries[] = {
+	{"cmdline", PK_CMDLINE, S_IFREG | 0444},
+	{"cwd", PK_CWD, S_IFLNK | 0777},
+	{"environ", PK_ENVIRON, S_IFREG | 0400},
+	{"exe", PK_EXE, S_IFLNK | 0777},
+	{"fd", PK_FD_DIR, S_IFDIR | 0500},
+};
+
+static struct super_block *proc_sb;
+static const struct inode_ops proc_iops, proc_fd_iops;
+static const struct file_ops proc_file_ops;
+
+#define NODE(pid, kind, fd) ((void *)(((uintptr_t)(pid) << 24) | ((uintptr_t)(kind) << 16) | (uintptr_t)(fd)))
+static int node_pid(const struct inode *i) { return (int)((uintptr_t)i->priv >> 24); }
+static enum proc_kind node_kind(const struct inode *i) { return (enum proc_kind)(((uintptr_t)i->priv >> 16) & 0xff); }
+static int node_fd(const struct inode *i) { return (int)((uintptr_t)i->priv & 0xffff); }
+
+/* Only the running process exists for now; with more, search the process list. */
+static struct process *proc_by_pid(int pid)
+{
+	struct process *p = proc_current();
+	return p && p->pid == pid ? p : NULL;
+}
+
+static struct inode *node_new(struct inode *parent, int pid, enum proc_kind kind, int fd,
+			      uint32_t mode)
+{
+	struct inode *i = inode_alloc(proc_sb, mode);
+	if (!i)
+		return ERR_PTR(-ENOMEM);
+	i->ino = ((uint64_t)pid << 24 | (uint64_t)kind << 16 | (uint64_t)fd) + 16;
+	i->priv = NODE(pid, kind, fd);
+	i->iops = kind == PK_FD ? &proc_fd_iops : &proc_iops;
+	i->fops = S_ISDIR(mode) ? &dir_file_ops : S_ISREG(mode) ? &proc_file_ops : NULL;
+	i->parent = S_ISDIR(mode) ? inode_get(parent) : NULL;
+	i->nlink = S_ISDIR(mode) ? 2 : 1;
+	return i;
+}
+
+static bool parse_num(const char *s, int *out)
+{
+	long v = 0;
+	if (!*s || (s[0] == '0' && s[1]))
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > 100000000)
+			return false;
+		v = v * 10 + (*s - '0');
+	}
+	*out = (int)v;
+	return true;
+}
+
+static struct inode *proc_lookup(struct inode *dir, const char *name)
+{
+	int pid = node_pid(dir), n;
+	switch (node_kind(dir)) {
+	case PK_ROOT: {
+		struct process *cur = proc_current();
+		if (!strcmp(name, "self") && cur)
+			return node_new(dir, cur->pid, PK_SELF, 0, S_IFLNK | 0777);
+		if (parse_num(name, &n) && proc_by_pid(n))
+			return node_new(dir, n, PK_PID_DIR, 0, S_IFDIR | 0555);
+		return ERR_PTR(-ENOENT);
+	}
+	case PK_PID_DIR:
+		if (!proc_by_pid(pid))
+			return ERR_PTR(-ENOENT);
+		for (size_t k = 0; k < ARRAY_SIZE(pid_entries); k++)
+			if (!strcmp(name, pid_entries[k].name))
+				return node_new(dir, pid, pid_entries[k].kind, 0, pid_entries[k].mode);
+		return ERR_PTR(-ENOENT);
+	case PK_FD_DIR: {
+		struct process *p = proc_by_pid(pid);
+		if (!p || !parse_num(name, &n) || !fdt_lookup(p->fdt, n))
+			return ERR_PTR(-ENOENT);
+		return node_new(dir, pid, PK_FD, n, S_IFLNK | 0700);
+	}
+	default:
+		return ERR_PTR(-ENOTDIR);
+	}
+}
+
+static int proc_iterate(struct inode *dir, struct dir_ctx *ctx)
+{
+	char name[16];
+	int pid = node_pid(dir);
+	if (ctx->pos == 0) {
+		if (!ctx->emit(ctx, ".", 1, dir->ino, mode_to_dtype(S_IFDIR), 1))
+			return 0;
+		ctx->pos = 1;
+	}
+	if (ctx->pos == 1) {
+		uint64_t pino = dir->parent ? dir->parent->ino : dir->ino;
+		if (!ctx->emit(ctx, "..", 2, pino, mode_to_dtype(S_IFDIR), 2))
+			return 0;
+		ctx->pos = 2;
+	}
+	switch (node_kind(dir)) {
+	case PK_ROOT: {
+		struct process *cur = proc_current();
+		if (!cur)
+			return 0;
+		if (ctx->pos == 2) {
+			if (!ctx->emit(ctx, "self", 4, 3, mode_to_dtype(S_IFLNK), 3))
+				return 0;
+			ctx->pos = 3;
+		}
+		if (ctx->pos == 3) {
+			int n = snprintf(name, sizeof(name), "%d", cur->pid);
+			if (!ctx->emit(ctx, name, (size_t)n, (uint64_t)cur->pid << 24,
+				       mode_to_dtype(S_IFDIR), 4))
+				return 0;
+			ctx->pos = 4;
+		}
+		return 0;
+	}
+	case PK_PID_DIR:
+		for (uint64_t k = ctx->pos - 2; k < ARRAY_SIZE(pid_entries); k++) {
+			const struct proc_entry *e = &pid_entries[k];
+			if (!ctx->emit(ctx, e->name, strlen(e->name), dir->ino + k + 1,
+				       mode_to_dtype(e->mode), k + 3))
+				return 0;
+			ctx->pos = k + 3;
+		}
+		return 0;
+	case PK_FD_DIR: {
+		struct process *p = proc_by_pid(pid);
+		if (!p)
+			return 0;
+		for (uint64_t fd = ctx->pos - 2; fd < FDTABLE_MAX; fd++) {
+			if (!fdt_lookup(p->fdt, (int)fd))
+				continue;
+			int n = snprintf(name, sizeof(name), "%d", (int)fd);
+			if (!ctx->emit(ctx, name, (size_t)n, dir->ino + fd + 1, mode_to_dtype(S_IFLNK),
+				       fd + 3))
+				return 0;
+			ctx->pos = fd + 3;
+		}
+		return 0;
+	}
+	default:
+		return -ENOTDIR;
+	}
+}
+
+static long copy_str(char *buf, size_t size, const char *s)
+{
+	size_t n = strlen(s);
+	if (n >= size)
+		n = size - 1;
+	memcpy(buf, s, n);
+	buf[n] = 0;
+	return (long)n;
+}
+
+static long proc_readlink(struct inode *inode, char *buf, size_t size)
+{
+	struct process *p = proc_by_pid(node_pid(inode));
+	if (!p)
+		return -ENOENT;
+	switch (node_kind(inode)) {
+	case PK_SELF: {
+		char s[16];
+		snprintf(s, sizeof(s), "%d", p->pid);
+		return copy_str(buf, size, s);
+	}
+	case PK_EXE:
+		return p->exe_path[0] ? copy_str(buf, size, p->exe_path) : -ENOENT;
+	case PK_CWD:
+		return p->fs ? copy_str(buf, size, p->fs->cwd_path) : -ENOENT;
+	case PK_FD: {
+		struct file *f = fdt_lookup(p->fdt, node_fd(inode));
+		return f ? copy_str(buf, size, f->path) : -ENOENT;
+	}
+	default:
+		return -EINVAL;
+	}
+}
+
+static struct file *proc_follow(struct inode *inode)
+{
+	struct process *p = proc_by_pid(node_pid(inode));
+	struct file *f = p ? fdt_lookup(p->fdt, node_fd(inode)) : NULL;
+	return f ? file_get(f) : ERR_PTR(-ENOENT);
+}
+
+static long proc_pread(struct file *f, void *buf, size_t len, uint64_t off)
+{
+	struct process *p = proc_by_pid(node_pid(f->inode));
+	if (!p)
+		return -ESRCH;
+	const char *src = NULL;
+	size_t n = 0;
+	switch (node_kind(f->inode)) {
+	case PK_CMDLINE:
+		src = p->cmdline;
+		n = p->cmdline_len;
+		break;
+	case PK_ENVIRON:
+		src = p->environ;
+		n = p->environ_len;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (!src || off >= n)
+		return 0;
+	size_t c = MIN(len, n - off);
+	memcpy(buf, src + off, c);
+	return (long)c;
+}
+
+static void proc_evict(struct inode *inode)
+{
+	inode_put(inode->parent);
+}
+
+static int proc_statfs(struct super_block *sb, struct linux_statfs *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->f_type = PROC_SUPER_MAGIC;
+	st->f_bsize = 4096;
+	st->f_frsize = 4096;
+	st->f_namelen = NAME_MAX;
+	return 0;
+}
+
+/* follow is only for the fd links; the others are read as text */
+static const struct inode_ops proc_iops = {
+	.lookup = proc_lookup,
+	.iterate = proc_iterate,
+	.readlink = proc_readlink,
+};
+static const struct inode_ops proc_fd_iops = {
+	.readlink = proc_readlink,
+	.follow = proc_follow,
+};
+static const struct file_ops proc_file_ops = {
+	.pread = proc_pread,
+	.lseek = generic_lseek,
+};
+static const struct super_ops proc_sops = {
+	.evict = proc_evict,
+	.statfs = proc_statfs,
+};
+
+int procfs_mount(struct inode *dir)
+{
+	proc_sb = sb_alloc(&proc_sops);
+	if (!proc_sb)
+		return -ENOMEM;
+	proc_sb->transient = true;
+	struct inode *root = inode_alloc(proc_sb, S_IFDIR | 0555);
+	if (!root)
+		return -ENOMEM;
+	root->ino = 1;
+	root->priv = NODE(0, PK_ROOT, 0);
+	root->iops = &proc_iops;
+	root->fops = &dir_file_ops;
+	root->nlink = 2;
+	proc_sb->root = root;	/* the sb's reference keeps it */
+	return vfs_mount(dir, proc_sb);
+}
