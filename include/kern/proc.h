@@ -41,6 +41,10 @@ struct process {
 	bool vfork_done;
 	struct waitq vfork_wq;
 	uint64_t child_utime_ns;
+	bool stopped;			/* by SIGSTOP/SIGTSTP/SIGTTIN/SIGTTOU */
+	int stop_report;		/* wait status to report with WUNTRACED, 0 once reported */
+	bool cont_report;		/* to report with WCONTINUED */
+	struct waitq stop_wq;
 	struct sigaction_k *sigactions; /* kernel/proc/signal.c, 64 entries */
 	uint64_t sig_pending;		/* process-wide pending signals */
 	struct waitq child_wq;

@@ -5,7 +5,7 @@
  *	while (!condition) {
  *		int r = waitq_sleep(&wq, deadline_ns);
  *		if (r)
- *			return r;	// -EINTR (signal pending) or -ETIMEDOUT
+ *			return r;	// -ERESTARTSYS (signal pending) or -ETIMEDOUT
  *	}
  *
  * Spurious wake-ups are allowed; always re-check the condition. */
@@ -20,12 +20,14 @@ struct waitq {
 #define WAITQ_INIT(name) { LIST_HEAD_INIT((name).waiters) }
 
 void waitq_init(struct waitq *wq);
-/* Sleeps the current thread until woken, until a signal is pending (-EINTR), or
+/* Sleeps the current thread until woken, until a signal is pending
+ * (-ERESTARTSYS: the syscall layer turns it into -EINTR, or restarts the call
+ * when the handler has SA_RESTART), or
  * until clock_monotonic_ns() >= deadline_ns (-ETIMEDOUT); deadline 0 = none.
  * Returns 0 when woken. */
 int waitq_sleep(struct waitq *wq, uint64_t deadline_ns);
 /* Wakes every sleeper on wq, and every poll_wait_any() sleeper. */
 void waitq_wake_all(struct waitq *wq);
-/* For poll/select/epoll: sleeps until any waitq anywhere is woken, a signal,
- * or the deadline.  Same return values as waitq_sleep. */
+/* For poll/select/epoll: sleeps until any waitq anywhere is woken, a signal
+ * (-EINTR, never restarted), or the deadline (-ETIMEDOUT). */
 int poll_wait_any(uint64_t deadline_ns);

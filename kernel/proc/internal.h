@@ -40,6 +40,8 @@ struct thread {
 	struct list_head proc_link;
 	uint64_t sigmask;
 	uint64_t sig_pending;
+	uint64_t saved_sigmask;		/* rt_sigsuspend: restored after the handler */
+	bool restore_sigmask;
 	struct linux_sigaltstack altstack;
 	uint64_t clear_child_tid;
 	uint64_t robust_list;
@@ -71,18 +73,26 @@ void proc_exit_group(int wait_status) __attribute__((noreturn));
 void proc_exit_thread(int code) __attribute__((noreturn));
 long proc_clone(unsigned long flags, uint64_t newsp, uint64_t ptid, uint64_t ctid,
 		uint64_t tls);
-long proc_wait(int pid, int *status, bool nohang, bool nowait);
+long proc_wait(int pid, int *status, int options);
 void proc_vfork_release(struct process *p);
 void proc_reap_dead_threads(void);
 void futex_wake_addr(struct mm *mm, uint64_t uaddr, int n);	/* syscall/sys_futex.c */
 
 /* signal.c */
-void signal_deliver_pending(struct regs *r);
+/* On the way back to user mode: runs default actions and sets up a handler
+ * frame for the next deliverable signal.  restart_nr: the syscall that
+ * returned -ERESTARTSYS (0 if none) is restarted when no handler runs or the
+ * handler has SA_RESTART, else it returns -EINTR. */
+void signal_deliver_pending(struct regs *r, unsigned long restart_nr);
 void signal_send_thread(struct thread *t, int sig);
 void signal_send_process(struct process *p, int sig);
 void signal_exec_reset(struct process *p);
 void signal_fault(struct regs *r, int sig, int code, uint64_t addr);
 int signal_default_is_ignore(int sig);
+
+/* timer.c */
+void timers_tick(uint64_t now);
+void timers_exit(struct process *p);
 
 /* exec.c */
 struct exec_args {

@@ -38,6 +38,7 @@ struct process *proc_alloc(void)
 	list_init(&p->sibling);
 	waitq_init(&p->child_wq);
 	waitq_init(&p->vfork_wq);
+	waitq_init(&p->stop_wq);
 	list_add_tail(&p->link, &all_procs);
 	if (!init_proc)
 		init_proc = p;
@@ -290,6 +291,7 @@ static void process_finish(struct process *p, int wait_status)
 		console_exit(host);
 	}
 	proc_vfork_release(p);
+	timers_exit(p);
 	fs_proc_exit(p);
 	/* the address space goes when we leave this stack: keep the kernel half */
 	struct mm *mm = p->mm;
@@ -321,10 +323,12 @@ static void process_finish(struct process *p, int wait_status)
 }
 
 /* wait4/waitid core: finds a child matching pid (-1 any, 0 same group, <-1
- * group), returns its pid and status, reaping it unless nowait.  0 with
- * WNOHANG when none has exited; -ECHILD when there is none to wait for. */
-long proc_wait(int pid, int *status, bool nohang, bool nowait)
+ * group) that exited (or stopped/continued, with WUNTRACED/WCONTINUED),
+ * returns its pid and wait status, reaping it unless WNOWAIT.  0 with WNOHANG
+ * when none is ready; -ECHILD when there is none to wait for. */
+long proc_wait(int pid, int *status, int options)
 {
+	bool nohang = options & WNOHANG, nowait = options & WNOWAIT;
 	struct process *self = thread_current()->proc;
 	for (;;) {
 		bool any = false;
@@ -337,8 +341,23 @@ long proc_wait(int pid, int *status, bool nohang, bool nowait)
 			if (pid < -1 && c->pgid != -pid)
 				continue;
 			any = true;
-			if (!c->zombie)
+			if (!c->zombie || (options & 0x20000000)) {
+				if (c->zombie)
+					continue;
+				if ((options & WUNTRACED) && c->stopped && c->stop_report) {
+					*status = c->stop_report;
+					if (!nowait)
+						c->stop_report = 0;
+					return c->pid;
+				}
+				if ((options & WCONTINUED) && c->cont_report) {
+					*status = 0xffff;
+					if (!nowait)
+						c->cont_report = false;
+					return c->pid;
+				}
 				continue;
+			}
 			int id = c->pid;
 			*status = c->exit_status;
 			if (!nowait) {

@@ -171,6 +171,7 @@ void sched_tick(void)
 {
 	console_poll_input();
 	uint64_t now = clock_monotonic_ns();
+	timers_tick(now);
 	struct thread *t, *n;
 	list_for_each_entry_safe(t, n, &sleepers, sleep_link) {
 		if (t->deadline && now >= t->deadline && t->state == T_BLOCKED)
@@ -189,7 +190,7 @@ int waitq_sleep(struct waitq *wq, uint64_t deadline_ns)
 {
 	struct thread *t = current;
 	if (signal_pending_current())
-		return -EINTR;
+		return -ERESTARTSYS;
 	uint64_t f = irq_save();
 	t->woken = false;
 	t->state = T_BLOCKED;
@@ -205,7 +206,7 @@ int waitq_sleep(struct waitq *wq, uint64_t deadline_ns)
 	if (t->woken)
 		return 0;
 	if (signal_pending_current())
-		return -EINTR;
+		return -ERESTARTSYS;	/* -EINTR, or restarted under SA_RESTART */
 	if (deadline_ns && clock_monotonic_ns() >= deadline_ns)
 		return -ETIMEDOUT;
 	return 0;
@@ -225,5 +226,6 @@ void waitq_wake_all(struct waitq *wq)
 
 int poll_wait_any(uint64_t deadline_ns)
 {
-	return waitq_sleep(&poll_wq, deadline_ns);
+	int r = waitq_sleep(&poll_wq, deadline_ns);
+	return r == -ERESTARTSYS ? -EINTR : r;	/* poll and select are never restarted */
 }

@@ -41,6 +41,8 @@ bool signal_pending_current(void)
 	return t && pending_mask(t);
 }
 
+static bool is_stop_signal(int sig);
+
 static void wake_for_signal(struct process *p)
 {
 	struct thread *t;
@@ -61,6 +63,20 @@ void signal_send_process(struct process *p, int sig)
 {
 	if (sig < 1 || sig > NSIG)
 		return;
+	if (sig == SIGCONT || sig == SIGKILL) {
+		/* continues a stopped process whatever its disposition */
+		p->sig_pending &= ~(SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) |
+				    SIGBIT(SIGTTOU));
+		if (p->stopped) {
+			p->stopped = false;
+			p->cont_report = true;
+			waitq_wake_all(&p->stop_wq);
+			if (p->parent)
+				waitq_wake_all(&p->parent->child_wq);
+		}
+	} else if (is_stop_signal(sig)) {
+		p->sig_pending &= ~SIGBIT(SIGCONT);
+	}
 	struct sigaction_k *sa = &p->sigactions[sig - 1];
 	if (sig != SIGKILL && (sa->handler == SIG_IGN ||
 			       (sa->handler == SIG_DFL && default_ignores(sig))))
@@ -135,7 +151,8 @@ static int setup_frame(struct thread *t, struct regs *r, int sig, struct sigacti
 	c->rip = r->rip, c->eflags = r->rflags;
 	c->cs = USER_CS, c->ss = USER_DS;
 	c->fpstate = fpstate;
-	f.uc.uc_sigmask = t->sigmask;
+	f.uc.uc_sigmask = t->restore_sigmask ? t->saved_sigmask : t->sigmask;
+	t->restore_sigmask = false;
 	if (fault_info_valid && fault_info.si_signo == sig) {
 		f.info = fault_info;
 		c->trapno = r->vector;
@@ -166,13 +183,35 @@ static int setup_frame(struct thread *t, struct regs *r, int sig, struct sigacti
 	return 0;
 }
 
-void signal_deliver_pending(struct regs *r)
+static bool is_stop_signal(int sig)
+{
+	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+/* Default action of a stop signal: the whole process stops until SIGCONT. */
+static void do_stop(struct process *p, int sig)
+{
+	p->stopped = true;
+	p->stop_report = (sig << 8) | 0x7f;	/* WIFSTOPPED status */
+	struct process *parent = p->parent;
+	if (parent) {
+		struct sigaction_k *sa = &parent->sigactions[SIGCHLD - 1];
+		if (!(sa->flags & SA_NOCLDSTOP))
+			signal_send_process(parent, SIGCHLD);
+		waitq_wake_all(&parent->child_wq);
+	}
+	while (p->stopped && !(thread_current()->sig_pending & SIGBIT(SIGKILL)) &&
+	       !(p->sig_pending & SIGBIT(SIGKILL)))
+		waitq_sleep(&p->stop_wq, 0);
+}
+
+void signal_deliver_pending(struct regs *r, unsigned long restart_nr)
 {
 	struct thread *t = thread_current();
 	for (;;) {
 		uint64_t set = pending_mask(t);
 		if (!set)
-			return;
+			break;
 		int sig = next_signal(set);
 		if (t->sig_pending & SIGBIT(sig))
 			t->sig_pending &= ~SIGBIT(sig);
@@ -184,14 +223,33 @@ void signal_deliver_pending(struct regs *r)
 		if (sa->handler == SIG_IGN)
 			continue;
 		if (sa->handler == SIG_DFL) {
-			if (default_ignores(sig) || sig == SIGSTOP || sig == SIGTSTP ||
-			    sig == SIGTTIN || sig == SIGTTOU)
-				continue;	/* job-control stops come with the shell work */
+			if (default_ignores(sig))
+				continue;
+			if (is_stop_signal(sig)) {
+				do_stop(t->proc, sig);
+				continue;
+			}
 			die_of(sig);
+		}
+		if (restart_nr) {
+			if (sa->flags & SA_RESTART) {
+				r->rax = restart_nr;
+				r->rip -= 2;	/* the syscall instruction again */
+			}
+			restart_nr = 0;
 		}
 		if (setup_frame(t, r, sig, sa))
 			die_of(SIGSEGV);
 		return;
+	}
+	if (t->restore_sigmask) {
+		t->sigmask = t->saved_sigmask;
+		t->restore_sigmask = false;
+	}
+	if (restart_nr) {
+		/* woken by a signal no handler took: the call continues */
+		r->rax = restart_nr;
+		r->rip -= 2;
 	}
 }
 

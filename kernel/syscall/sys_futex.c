@@ -86,7 +86,7 @@ static long futex_wait(uint64_t addr, uint32_t val, unsigned long utimeout, uint
 	list_del(&w.link);
 	if (w.woken)
 		return 0;
-	return r == -ETIMEDOUT ? -ETIMEDOUT : -EINTR;
+	return r == -ETIMEDOUT ? -ETIMEDOUT : -ERESTARTSYS;
 }
 
 static long futex_wake(uint64_t addr, int n, uint32_t bitset)

@@ -274,7 +274,7 @@ long sys_wait4(int pid, unsigned long ustatus, int options, unsigned long urusag
 	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE))
 		return -EINVAL;
 	int status = 0;
-	long r = proc_wait(pid, &status, options & WNOHANG, false);
+	long r = proc_wait(pid, &status, options & (WNOHANG | WUNTRACED | WCONTINUED));
 	if (r > 0) {
 		if (ustatus && copy_to_user(ustatus, &status, sizeof(status)))
 			return -EFAULT;
@@ -313,13 +313,12 @@ long sys_waitid(int idtype, int id, unsigned long uinfo, int options, unsigned l
 	default:
 		return -EINVAL;
 	}
-	if (!(options & WEXITED)) {
-		if (options & WNOHANG)
-			return 0;
-		return -ECHILD;	/* stops and continues come with job control */
-	}
 	int status = 0;
-	long r = proc_wait(pid, &status, options & WNOHANG, options & WNOWAIT);
+	int wopts = (options & (WNOHANG | WNOWAIT | WCONTINUED)) |
+		    ((options & WSTOPPED) ? WUNTRACED : 0);
+	if (!(options & WEXITED))
+		wopts |= 0x20000000;	/* internal: do not report exits */
+	long r = proc_wait(pid, &status, wopts);
 	if (r < 0)
 		return r;
 	struct linux_siginfo si;
@@ -327,7 +326,13 @@ long sys_waitid(int idtype, int id, unsigned long uinfo, int options, unsigned l
 	if (r > 0) {
 		si.si_signo = SIGCHLD;
 		si.kill.pid = (int)r;
-		if (status & 0x7f) {
+		if ((status & 0xff) == 0x7f) {
+			si.si_code = 5;	/* CLD_STOPPED */
+			*(int32_t *)&si.raw[8] = (status >> 8) & 0xff;
+		} else if (status == 0xffff) {
+			si.si_code = 6;	/* CLD_CONTINUED */
+			*(int32_t *)&si.raw[8] = SIGCONT;
+		} else if (status & 0x7f) {
 			si.si_code = (status & 0x80) ? CLD_DUMPED : CLD_KILLED;
 			*(int32_t *)&si.raw[8] = status & 0x7f;
 		} else {

@@ -6,6 +6,9 @@
 #include <kern/uaccess.h>
 #include <uapi/errno.h>
 #include <uapi/signal.h>
+#include <uapi/time.h>
+#include <kern/clock.h>
+#include <kern/wait.h>
 #include "proc/internal.h"
 
 #define SIGBIT(s) (1ULL << ((s)-1))
@@ -124,30 +127,50 @@ SYSCALL_REGISTER(__NR_sigaltstack, sys_sigaltstack);
 
 long sys_kill(int pid, int sig)
 {
-	struct process *p = proc_current();
+	struct process *self = proc_current();
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
-	if (pid != p->pid && pid != 0 && pid != -1 && pid != -p->pgid)
-		return -ESRCH;
-	if (sig)
-		signal_send_process(p, sig);
-	return 0;
+	if (pid > 0) {
+		struct process *p = proc_find(pid);
+		if (!p || p->zombie)
+			return p ? 0 : -ESRCH;
+		if (sig)
+			signal_send_process(p, sig);
+		return 0;
+	}
+	int pgid = pid == 0 ? self->pgid : -pid;
+	int found = 0;
+	struct process *p;
+	list_for_each_entry(p, proc_all(), link) {
+		if (p->reaped || p->zombie)
+			continue;
+		if (pid == -1 ? (p->pid == 1 || p == self) : p->pgid != pgid)
+			continue;
+		found++;
+		if (sig)
+			signal_send_process(p, sig);
+	}
+	if (pid == -1 && sig)
+		signal_send_process(self, sig), found++;
+	return found ? 0 : -ESRCH;
 }
 SYSCALL_REGISTER(__NR_kill, sys_kill);
 
 long sys_tgkill(int tgid, int tid, int sig)
 {
-	struct process *p = proc_current();
 	if (sig < 0 || sig > NSIG || tid <= 0)
 		return -EINVAL;
-	if (tgid != p->pid && tgid != -1)
-		return -ESRCH;
-	struct thread *t;
-	list_for_each_entry(t, &p->threads, proc_link) {
-		if (t->tid == tid) {
-			if (sig)
-				signal_send_thread(t, sig);
-			return 0;
+	struct process *p;
+	list_for_each_entry(p, proc_all(), link) {
+		if (p->zombie || (tgid != -1 && p->pid != tgid))
+			continue;
+		struct thread *t;
+		list_for_each_entry(t, &p->threads, proc_link) {
+			if (t->tid == tid) {
+				if (sig)
+					signal_send_thread(t, sig);
+				return 0;
+			}
 		}
 	}
 	return -ESRCH;
@@ -159,3 +182,85 @@ long sys_tkill(int tid, int sig)
 	return sys_tgkill(-1, tid, sig);
 }
 SYSCALL_REGISTER(__NR_tkill, sys_tkill);
+
+long sys_rt_sigsuspend(unsigned long umask, unsigned long size)
+{
+	if (size != 8)
+		return -EINVAL;
+	uint64_t mask;
+	if (copy_from_user(&mask, umask, 8))
+		return -EFAULT;
+	struct thread *t = thread_current();
+	uint64_t old = t->sigmask;
+	t->sigmask = mask & ~UNBLOCKABLE;
+	while (waitq_sleep(NULL, 0) != -ERESTARTSYS)
+		;
+	/* the handler runs with the temporary mask; sigreturn restores the old */
+	t->saved_sigmask = old;
+	t->restore_sigmask = true;
+	return -EINTR;
+}
+SYSCALL_REGISTER(__NR_rt_sigsuspend, sys_rt_sigsuspend);
+
+long sys_pause(void)
+{
+	while (waitq_sleep(NULL, 0) != -ERESTARTSYS)
+		;
+	return -EINTR;
+}
+SYSCALL_REGISTER(__NR_pause, sys_pause);
+
+long sys_rt_sigtimedwait(unsigned long uset, unsigned long uinfo, unsigned long uts,
+			 unsigned long size)
+{
+	if (size != 8)
+		return -EINVAL;
+	uint64_t set;
+	if (copy_from_user(&set, uset, 8))
+		return -EFAULT;
+	set &= ~UNBLOCKABLE;
+	uint64_t deadline = 0;
+	if (uts) {
+		struct linux_timespec ts;
+		if (copy_from_user(&ts, uts, sizeof(ts)))
+			return -EFAULT;
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NSEC_PER_SEC)
+			return -EINVAL;
+		deadline = clock_monotonic_ns() + ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+		if (!deadline)
+			deadline = 1;
+	}
+	struct thread *t = thread_current();
+	uint64_t old = t->sigmask;
+	/* wait with the awaited signals unblocked, so they wake us */
+	for (;;) {
+		uint64_t ready = (t->sig_pending | t->proc->sig_pending) & set;
+		if (ready) {
+			int sig = __builtin_ctzll(ready) + 1;
+			if (t->sig_pending & SIGBIT(sig))
+				t->sig_pending &= ~SIGBIT(sig);
+			else
+				t->proc->sig_pending &= ~SIGBIT(sig);
+			t->sigmask = old;
+			if (uinfo) {
+				struct linux_siginfo si;
+				memset(&si, 0, sizeof(si));
+				si.si_signo = sig;
+				si.si_code = SI_USER;
+				if (copy_to_user(uinfo, &si, sizeof(si)))
+					return -EFAULT;
+			}
+			return sig;
+		}
+		if (uts && clock_monotonic_ns() >= deadline) {
+			t->sigmask = old;
+			return -EAGAIN;
+		}
+		t->sigmask = old & ~set;
+		int r = waitq_sleep(NULL, deadline);
+		t->sigmask = old;
+		if (r == -ERESTARTSYS && !((t->sig_pending | t->proc->sig_pending) & set))
+			return -EINTR;
+	}
+}
+SYSCALL_REGISTER(__NR_rt_sigtimedwait, sys_rt_sigtimedwait);

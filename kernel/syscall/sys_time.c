@@ -104,7 +104,7 @@ static long sleep_until(uint64_t deadline, unsigned long rem)
 		if (now >= deadline)
 			return 0;
 		int r = waitq_sleep(NULL, deadline);
-		if (r == -EINTR) {
+		if (r == -ERESTARTSYS) {
 			if (rem) {
 				uint64_t left = deadline - clock_monotonic_ns();
 				struct linux_timespec ts = {left / NSEC_PER_SEC, left % NSEC_PER_SEC};

@@ -10,6 +10,7 @@
 #include "arch/x86_64/regs.h"
 #include "drivers/console_internal.h"
 #include "proc/internal.h"
+#include <uapi/signal.h>
 
 typedef long (*syscall_fn)(unsigned long, unsigned long, unsigned long, unsigned long,
 			   unsigned long, unsigned long);
@@ -31,7 +32,6 @@ void syscall_init_table(void)
 	}
 }
 
-void return_to_user_work(struct regs *r);
 
 void syscall_dispatch(struct regs *r)
 {
@@ -46,11 +46,20 @@ void syscall_dispatch(struct regs *r)
 			enosys_other++;
 		ret = -ENOSYS;
 	}
-	if (ret == -ERESTARTSYS)
-		ret = -EINTR;	/* SA_RESTART handling comes with signal restarts */
+	unsigned long restart = 0;
+	if (ret == -ERESTARTSYS) {
+		ret = -EINTR;
+		restart = nr;	/* signal delivery decides: EINTR or restart */
+	} else if (ret == -EPIPE && (nr == __NR_write || nr == __NR_writev ||
+				      nr == __NR_pwrite64 || nr == __NR_pwritev ||
+				      nr == __NR_sendfile || nr == __NR_splice)) {
+		signal_send_thread(thread_current(), SIGPIPE);
+	}
 	if (nr != __NR_rt_sigreturn)
 		r->rax = (uint64_t)ret;
-	return_to_user_work(r);
+	if (need_resched)
+		sched_yield_current();
+	signal_deliver_pending(r, restart);
 }
 
 void syscall_report(void)

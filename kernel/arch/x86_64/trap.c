@@ -90,7 +90,7 @@ void return_to_user_work(struct regs *r)
 {
 	if (need_resched)
 		sched_yield_current();
-	signal_deliver_pending(r);
+	signal_deliver_pending(r, 0);
 }
 
 void trap_dispatch(struct regs *r)
