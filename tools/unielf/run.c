@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: MIT
+/* Carries out `unielf run`: finds PROGRAM, packs the initrd, picks the
+ * accelerator (KVM with a boot deadline and a silent TCG retry, or TCG) and maps
+ * how the VM ended to the tool's exit status.  The pieces are pathlookup.c,
+ * initrd.c, qemu.c and relay.c. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+#include "initrd.h"
+#include "pathlookup.h"
+#include "qemu.h"
+#include "relay.h"
+
+#define DEFAULT_KVM_BOOT_TIMEOUT_MS 3000
+
+static char *kernel_path(void)
+{
+	const char *env = getenv("UNIELF_KERNEL");
+	char self[PATH_MAX];
+	ssize_t n;
+	char *dir, *k;
+
+	if (env && *env)
+		return ue_xstrdup(env);
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0)
+		return ue_xstrdup("kernel.elf");
+	self[n] = '\0';
+	dir = path_dirname(self);
+	k = path_join(dir, "kernel.elf");
+	free(dir);
+	return k;
+}
+
+static int kvm_boot_timeout_ms(void)
+{
+	const char *env = getenv("UNIELF_KVM_BOOT_TIMEOUT_MS");
+	char *end;
+	long v;
+
+	if (!env || !*env)
+		return DEFAULT_KVM_BOOT_TIMEOUT_MS;
+	errno = 0;
+	v = strtol(env, &end, 10);
+	if (errno || *end || v <= 0 || v > INT_MAX) {
+		ue_msg("UNIELF_KVM_BOOT_TIMEOUT_MS=%s: not a positive number of ms, using %d",
+		       env, DEFAULT_KVM_BOOT_TIMEOUT_MS);
+		return DEFAULT_KVM_BOOT_TIMEOUT_MS;
+	}
+	return v;
+}
+
+/* The .unielf/tty line and the first terminal among fds 0..2 (-1: none). */
+static int tty_line(char *line, size_t size)
+{
+	int first = -1, is[3];
+	unsigned rows = 24, cols = 80;
+
+	for (int fd = 0; fd < 3; fd++) {
+		is[fd] = isatty(fd);
+		if (is[fd] && first < 0)
+			first = fd;
+	}
+	if (first >= 0) {
+		struct winsize ws;
+		if (ioctl(first, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col) {
+			rows = ws.ws_row;
+			cols = ws.ws_col;
+		}
+	}
+	snprintf(line, size, "%d %d %d %u %u\n", is[0], is[1], is[2], rows, cols);
+	return first;
+}
+
+static struct initrd *pack(const struct run_opts *o, const char *exe, char *tty)
+{
+	struct initrd *r = initrd_create();
+	struct ue_buf argv = {0}, env = {0};
+	int err = 0;
+
+	if (!r)
+		return NULL;
+	err = initrd_add_program(r, exe);
+	for (size_t i = 0; i < o->nfiles && !err; i++) {
+		char *host, *guest;
+		if (initrd_parse_file_spec(o->files[i], &host, &guest) < 0) {
+			ue_msg("--file %s: expected HOST[:GUEST] with GUEST outside /.unielf",
+			       o->files[i]);
+			err = -1;
+			break;
+		}
+		if (!guest) {
+			guest = path_host_absolute(host);
+			if (!guest) {
+				ue_msg("%s: %s", host, strerror(errno));
+				err = -1;
+			}
+		}
+		if (!err)
+			err = initrd_add_tree(r, host, guest);
+		free(host);
+		free(guest);
+	}
+	if (!err)
+		err = initrd_add_dir(r, o->workdir);
+	for (int i = 0; i < o->prog_argc; i++)
+		ue_buf_addz(&argv, o->prog_argv[i]);
+	initrd_build_env(o->envs, o->nenvs, isatty(STDOUT_FILENO) ? getenv("TERM") : NULL,
+			 &env);
+	if (!err)
+		err = initrd_add_descriptor(r, "argv", argv.data, argv.len);
+	if (!err)
+		err = initrd_add_descriptor(r, "env", env.data, env.len);
+	if (!err)
+		err = initrd_add_descriptor(r, "exe", exe, strlen(exe));
+	if (!err)
+		err = initrd_add_descriptor(r, "workdir", o->workdir, strlen(o->workdir));
+	if (!err)
+		err = initrd_add_descriptor(r, "tty", tty, strlen(tty));
+	if (!err)
+		err = initrd_finish(r);
+	ue_buf_free(&argv);
+	ue_buf_free(&env);
+	if (err) {
+		initrd_destroy(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* One boot under one accelerator. Returns 0, or 125 if QEMU did not start. */
+static int boot(struct qemu_config *qc, const struct relay_config *rc, int initrd_fd,
+		struct ue_buf *qerr, struct relay_result *res)
+{
+	char **argv = qemu_build_argv(qc);
+	struct qemu_proc q;
+	int e;
+
+	if (qc->verbose) {
+		char *line = qemu_format_argv(argv);
+		ue_msg("starting %s", line);
+		free(line);
+	}
+	e = qemu_spawn(argv, initrd_fd, &q);
+	if (e < 0) {
+		ue_msg("%s: %s", qc->qemu, strerror(-e));
+		qemu_free_argv(argv);
+		return UE_EXIT_FAILURE;
+	}
+	qemu_free_argv(argv);
+	qerr->len = 0;
+	relay_run(rc, &q, qerr, res);
+	return 0;
+}
+
+/* Explains a boot that ended without an exit status. */
+static int vm_failed(const struct run_opts *o, const struct ue_buf *qerr,
+		     const struct relay_result *res)
+{
+	char *line = relay_last_line(qerr);
+
+	if (o->verbose && qerr->len)
+		(void)ue_write_full(STDERR_FILENO, qerr->data, qerr->len);
+	if (!res->synced && *line)
+		ue_msg("%s", line);
+	else
+		ue_msg("the VM stopped without an exit status");
+	free(line);
+	return UE_EXIT_FAILURE;
+}
+
+static int launch(const struct run_opts *o, const char *kernel, int initrd_fd, int tty_fd)
+{
+	const char *qemu = getenv("UNIELF_QEMU");
+	struct qemu_config qc = {
+		.qemu = qemu && *qemu ? qemu : "qemu-system-x86_64",
+		.kernel = kernel,
+		.machine = o->machine,
+		.mem_mb = o->mem_mb,
+		.verbose = o->verbose,
+		.report = o->report,
+	};
+	struct relay_config rc = {
+		.verbose = o->verbose,
+		.report = o->report,
+		.winsize_fd = tty_fd,
+	};
+	struct ue_buf qerr = {0};
+	struct relay_result res;
+	char why[256];
+	int status;
+
+	if (o->accel != UE_ACCEL_TCG) {
+		if (qemu_kvm_usable(NULL, why, sizeof(why))) {
+			qc.accel = UE_ACCEL_KVM;
+			/* A KVM that hangs guests must not hang us: give it a deadline,
+			 * and hold output back while a TCG retry is still possible. */
+			rc.boot_timeout_ms = kvm_boot_timeout_ms();
+			rc.hold = o->accel == UE_ACCEL_AUTO;
+			status = boot(&qc, &rc, initrd_fd, &qerr, &res);
+			if (status)
+				goto out;
+			if (o->accel == UE_ACCEL_KVM || res.ready || res.end != RELAY_BOOT_TIMEOUT) {
+				if (res.end != RELAY_NO_STATUS || res.ready ||
+				    o->accel == UE_ACCEL_KVM)
+					goto done;
+			}
+			if (o->verbose) {
+				if (res.end == RELAY_BOOT_TIMEOUT)
+					ue_msg("KVM: the guest was not ready within %d ms; "
+					       "retrying with TCG",
+					       rc.boot_timeout_ms);
+				else
+					ue_msg("KVM: QEMU stopped before the guest was ready; "
+					       "retrying with TCG");
+				if (qerr.len)
+					(void)ue_write_full(STDERR_FILENO, qerr.data, qerr.len);
+			}
+		} else if (o->accel == UE_ACCEL_KVM) {
+			ue_msg("%s", why);
+			status = UE_EXIT_FAILURE;
+			goto out;
+		} else if (o->verbose) {
+			ue_msg("using TCG: %s", why);
+		}
+	}
+	qc.accel = UE_ACCEL_TCG;
+	rc.boot_timeout_ms = 0; /* emulation may be slow on a busy machine: no deadline */
+	rc.hold = false;
+	status = boot(&qc, &rc, initrd_fd, &qerr, &res);
+	if (status)
+		goto out;
+done:
+	switch (res.end) {
+	case RELAY_EXITED:
+		status = res.status;
+		break;
+	case RELAY_SIGNALLED:
+		status = 128 + res.signo;
+		break;
+	case RELAY_BOOT_TIMEOUT:
+		ue_msg("KVM: the guest was not ready within %d ms", rc.boot_timeout_ms);
+		status = UE_EXIT_FAILURE;
+		break;
+	case RELAY_PROTOCOL:
+		status = UE_EXIT_FAILURE;
+		break;
+	case RELAY_NO_STATUS:
+		status = vm_failed(o, &qerr, &res);
+		break;
+	}
+out:
+	ue_buf_free(&qerr);
+	return status;
+}
+
+int run_main(const struct run_opts *o)
+{
+	const char *prog = o->prog_argv[0];
+	char *found = NULL, *exe = NULL, *kernel = NULL;
+	struct initrd *initrd = NULL;
+	char tty[64];
+	int tty_fd, err, status = UE_EXIT_FAILURE;
+
+	err = path_lookup(prog, getenv("PATH"), &found);
+	if (err == -ENOENT) {
+		ue_msg("%s: not found", prog);
+		return UE_EXIT_NOTFOUND;
+	}
+	if (err < 0) {
+		ue_msg("%s: %s", prog, strerror(-err));
+		return UE_EXIT_NOEXEC;
+	}
+	exe = path_host_absolute(found);
+	if (!exe) {
+		ue_msg("%s: %s", found, strerror(errno));
+		goto out;
+	}
+	kernel = kernel_path();
+	if (access(kernel, R_OK) < 0) {
+		ue_msg("%s: %s", kernel, strerror(errno));
+		goto out;
+	}
+	tty_fd = tty_line(tty, sizeof(tty));
+	initrd = pack(o, exe, tty);
+	if (!initrd)
+		goto out;
+	if (o->verbose)
+		ue_msg("initrd: %llu bytes, program %s", initrd_size(initrd), exe);
+	err = relay_signals_install();
+	if (err < 0) {
+		ue_msg("signals: %s", strerror(-err));
+		goto out;
+	}
+	atexit(qemu_kill_running); /* belt and braces: QEMU never outlives us */
+	status = launch(o, kernel, initrd_fd(initrd), tty_fd);
+out:
+	initrd_destroy(initrd);
+	free(kernel);
+	free(exe);
+	free(found);
+	return status;
+}
