@@ -139,6 +139,8 @@ static struct inode *ramfs_new(struct super_block *sb, struct inode *dir, uint32
 static struct inode *ramfs_mknod(struct inode *dir, const char *name, uint32_t mode,
 				 uint64_t rdev)
 {
+	if (!dir->nlink)
+		return ERR_PTR(-ENOENT);	/* removed directory */
 	if (find(dir, name))
 		return ERR_PTR(-EEXIST);
 	struct inode *inode = ramfs_new(dir->sb, dir, mode, rdev);
@@ -156,6 +158,8 @@ static struct inode *ramfs_mknod(struct inode *dir, const char *name, uint32_t m
 
 static int ramfs_symlink(struct inode *dir, const char *name, const char *target)
 {
+	if (!dir->nlink)
+		return -ENOENT;
 	if (find(dir, name))
 		return -EEXIST;
 	struct inode *inode = ramfs_new(dir->sb, dir, S_IFLNK | 0777, 0);
@@ -172,6 +176,8 @@ static int ramfs_symlink(struct inode *dir, const char *name, const char *target
 
 static int ramfs_link(struct inode *dir, const char *name, struct inode *target)
 {
+	if (!dir->nlink)
+		return -ENOENT;
 	if (find(dir, name))
 		return -EEXIST;
 	int r = add_entry(dir, name, target);
@@ -225,6 +231,8 @@ static int ramfs_rename(struct inode *odir, const char *oname, struct inode *ndi
 	if (!od)
 		return -ENOENT;
 	struct inode *src = od->inode;
+	if (!ndir->nlink)
+		return -ENOENT;
 	struct ramfs_dirent *nd = find(ndir, nname);
 	if (nd && (flags & RENAME_NOREPLACE))
 		return -EEXIST;
