@@ -64,32 +64,45 @@ static uint16_t pit_read0(void)
 	return (uint16_t)(hi << 8 | lo);
 }
 
-/* Measures `counts` ticks of PIT channel 0 (1.193182 MHz, free running from
- * 0xffff in mode 2) between two observed edges of its counter, so the slow port
- * reads do not bias the result.  Returns the TSC ticks they took (0 if there is
- * no PIT) and, in *apic_ticks, what the local APIC timer counted meanwhile. */
-static uint64_t pit_measure(uint16_t counts, uint32_t *apic_ticks)
+struct pit_sample {
+	uint16_t pit;
+	uint32_t apic;
+	uint64_t tsc;	/* midpoint of the read */
+	uint64_t width;	/* TSC ticks the read took: its uncertainty */
+};
+
+static void pit_sample(struct pit_sample *s)
 {
-	outb(0x43, 0x34);	/* channel 0, lobyte/hibyte, mode 2 */
-	outb(0x40, 0xff);
-	outb(0x40, 0xff);
-	uint16_t first = pit_read0(), start;
+	uint64_t a = rdtsc();
+	s->pit = pit_read0();
+	s->apic = lapic_read(LAPIC_TIMER_CUR);
+	uint64_t b = rdtsc();
+	s->tsc = a + (b - a) / 2;
+	s->width = b - a;
+}
+
+/* One window of at least `counts` ticks of PIT channel 0 (1.193182 MHz, free
+ * running from 0xffff in mode 2).  Each end is bracketed by TSC reads and the
+ * window is refused when either read took more than 1% of it: under TCG on a
+ * loaded host the QEMU thread may be descheduled between reading the PIT and
+ * the TSC.  Returns TSC ticks per PIT tick in 16.16 fixed point (0: refused)
+ * and APIC timer ticks per PIT tick likewise in *apic_fx. */
+static uint64_t pit_window(uint16_t counts, uint64_t *apic_fx)
+{
+	struct pit_sample s0, s1;
+	pit_sample(&s0);
 	uint64_t spins = 0;
-	while ((start = pit_read0()) == first)
+	do {
+		pit_sample(&s1);
 		if (++spins > 10000000)
 			return 0;
-	uint64_t t0 = rdtsc();
-	uint32_t a0 = lapic_read(LAPIC_TIMER_CUR);
-	for (spins = 0;; spins++) {
-		uint16_t now = pit_read0();
-		if ((uint16_t)(start - now) >= counts)
-			break;
-		if (spins > 10000000)
-			return 0;
-	}
-	uint64_t t = rdtsc() - t0;
-	*apic_ticks = a0 - lapic_read(LAPIC_TIMER_CUR);
-	return t;
+	} while ((uint16_t)(s0.pit - s1.pit) < counts);
+	uint64_t dpit = (uint16_t)(s0.pit - s1.pit);
+	uint64_t dtsc = s1.tsc - s0.tsc;
+	if (s0.width > dtsc / 100 || s1.width > dtsc / 100)
+		return 0;
+	*apic_fx = ((uint64_t)(s0.apic - s1.apic) << 16) / dpit;
+	return (dtsc << 16) / dpit;
 }
 
 static uint8_t cmos(uint8_t reg)
@@ -145,16 +158,29 @@ void time_init(void)
 	lapic_write(LAPIC_LVT_TIMER, 0x10000);
 	lapic_write(LAPIC_TIMER_INIT, 0xffffffff);
 
-	/* Three 1 ms windows of PIT (1193 counts) against the TSC and the APIC
-	 * timer; the median survives a host that migrates QEMU between CPUs whose
-	 * TSCs disagree (seen under TCG on cloud hosts). */
-	uint64_t t[3];
-	uint32_t ap[3];
-	for (int i = 0; i < 3; i++)
-		t[i] = pit_measure(1193, &ap[i]);
-	int m = (t[0] <= t[1]) == (t[1] <= t[2]) ? 1 : ((t[1] <= t[0]) == (t[0] <= t[2]) ? 0 : 2);
-	uint32_t apic_ticks = ap[m];
-	tsc_khz = t[m] * 1193182ULL / 1193 / 1000;
+	/* Seven good 0.5 ms windows; the median of their rates */
+	outb(0x43, 0x34);	/* PIT channel 0, lobyte/hibyte, mode 2 */
+	outb(0x40, 0xff);
+	outb(0x40, 0xff);
+	uint64_t rate[7], arate[7];
+	int got = 0;
+	for (int tries = 0; got < 7 && tries < 50; tries++) {
+		uint64_t ar, r = pit_window(597, &ar);
+		if (!r)
+			continue;
+		int i = got++;
+		while (i > 0 && rate[i - 1] > r) {	/* insertion sort */
+			rate[i] = rate[i - 1];
+			arate[i] = arate[i - 1];
+			i--;
+		}
+		rate[i] = r;
+		arate[i] = ar;
+	}
+	if (!got)
+		panic("TSC calibration failed: no usable PIT window");
+	tsc_khz = (rate[got / 2] * 1193182ULL >> 16) / 1000;
+	uint64_t apic_per_pit_fx = arate[got / 2];
 	if (tsc_khz < 1000)
 		panic("TSC calibration failed (%lu kHz)", tsc_khz);
 	ns_mult = (1000000ULL << 32) / tsc_khz;
@@ -162,7 +188,7 @@ void time_init(void)
 	clock_set_realtime_ns(rtc_read_ns());
 
 	lapic_write(LAPIC_TIMER_INIT, 0);
-	uint32_t per_tick = (uint32_t)((uint64_t)apic_ticks * 1193182ULL / 1193 / TICK_HZ);
+	uint32_t per_tick = (uint32_t)((apic_per_pit_fx * 1193182ULL >> 16) / TICK_HZ);
 	if (!per_tick)
 		per_tick = 1;
 	lapic_write(LAPIC_LVT_TIMER, VEC_TIMER | 0x20000);	/* periodic */
