@@ -10,6 +10,7 @@ bench/README.md.  Every QEMU run has a timeout; nothing here may hang.
 """
 
 import argparse
+import lzma
 import os
 import platform
 import re
@@ -17,6 +18,7 @@ import selectors
 import shutil
 import signal
 import statistics
+import struct
 import subprocess
 import sys
 import time
@@ -89,6 +91,11 @@ def run_cmd(cmd, timeout):
                t_hello, timed_out)
 
 
+def last_line(b, limit=120):
+    lines = [l.strip() for l in b.decode("utf-8", "replace").splitlines() if l.strip()]
+    return lines[-1][:limit] if lines else "(no output)"
+
+
 def first_line(b, limit=120):
     for line in b.decode("utf-8", "replace").splitlines():
         line = line.strip()
@@ -111,6 +118,7 @@ class Guests:
         self.machine = "microvm,x-option-roms=off,rtc=on"
         self.cpu = "host" if self.kvm else "max"
         self.vmlinuz = None
+        self.vmlinux = None  # the same kernel, decompressed, booted through PVH
         self.initramfs = os.path.join(self.bdir, "initramfs.cpio")
         self.unielf = os.path.join(a.build, "unielf")
         self.kernel_elf = os.path.join(a.build, "kernel.elf")
@@ -140,8 +148,9 @@ class Guests:
             parts.append("tsc_early_khz=%d" % self.tsc_khz)
         return " ".join(parts + ["--"] + init_args)
 
-    def linux_cmd(self, mem, init_args):
-        return self.qemu_base(mem) + ["-kernel", self.vmlinuz, "-initrd", self.initramfs,
+    def linux_cmd(self, mem, init_args, pvh=False):
+        kernel = self.vmlinux if pvh else self.vmlinuz
+        return self.qemu_base(mem) + ["-kernel", kernel, "-initrd", self.initramfs,
                                       "-append", self.linux_append(init_args)]
 
     @staticmethod
@@ -229,6 +238,49 @@ def fetch_linux(bdir):
     return os.path.join(ldir, "vmlinuz-" + kver), kver
 
 
+def has_pvh_note(path):
+    """True when the ELF at path has a Xen note of type 18 (XEN_ELFNOTE_PHYS32_ENTRY)
+    in a PT_NOTE segment: QEMU can then boot it directly, as it boots UniELF."""
+    with open(path, "rb") as f:
+        d = f.read()
+    if d[:4] != b"\x7fELF" or d[4] != 2:
+        return False
+    phoff, = struct.unpack_from("<Q", d, 0x20)
+    phentsize, phnum = struct.unpack_from("<HH", d, 0x36)
+    for i in range(phnum):
+        p_type, _, p_offset, _, _, p_filesz = struct.unpack_from("<IIQQQQ", d, phoff + i * phentsize)
+        if p_type != 4:
+            continue
+        off, end = p_offset, p_offset + p_filesz
+        while off + 12 <= end:
+            namesz, descsz, ntype = struct.unpack_from("<III", d, off)
+            name = d[off + 12:off + 12 + namesz].rstrip(b"\0")
+            if name == b"Xen" and ntype == 18:
+                return True
+            off += 12 + ((namesz + 3) & ~3) + ((descsz + 3) & ~3)
+    return False
+
+
+def extract_vmlinux(vmlinuz, out):
+    """Decompresses the vmlinux ELF inside a bzImage (Debian's is XZ-compressed).
+    Returns out, or None when it is not there or carries no PVH entry note."""
+    if os.path.exists(out):
+        return out if has_pvh_note(out) else None
+    with open(vmlinuz, "rb") as f:
+        d = f.read()
+    i = d.find(b"\xfd7zXZ\x00")
+    if i < 0:
+        return None
+    try:
+        elf = lzma.LZMADecompressor(format=lzma.FORMAT_XZ).decompress(d[i:])
+    except lzma.LZMAError:
+        return None
+    with open(out + ".tmp", "wb") as f:
+        f.write(elf)
+    os.rename(out + ".tmp", out)
+    return out if has_pvh_note(out) else None
+
+
 def make_initramfs(bdir, out):
     """cpio newc, uncompressed (like UniELF's initrd): /init, /bin/hello,
     /bin/ubench and the empty mount points.  /init mounts devtmpfs for its console,
@@ -257,6 +309,7 @@ class Stat:
         self.why = why
         self.unit = unit
         self.exact = exact  # a single figure (sizes, bisection), not a sample set
+        self.detail = None
 
     @property
     def ok(self):
@@ -269,7 +322,8 @@ class Stat:
         if not self.samples:
             return "n/a (%s)" % (self.why or "not measured")
         if self.exact:
-            return fmt(self.samples[0], self.unit)
+            s = fmt(self.samples[0], self.unit)
+            return s + (" (%s)" % self.detail if self.detail else "")
         s = sorted(self.samples)
         return "%s [%s–%s] n=%d" % (fmt(self.median(), self.unit), fmt(s[0], ""),
                                    fmt(s[-1], ""), len(s))
@@ -301,9 +355,10 @@ class Bench:
     # -- whole run of hello, and QEMU start -> "hello, world" on stdout
     def hello_runs(self):
         g, n, mem = self.g, self.a.runs, self.a.mem
-        null, lin, uni = [], [], []
-        lin_first, uni_first = [], []
+        null, lin, uni, pvh = [], [], [], []
+        lin_first, uni_first, pvh_first = [], [], []
         why_null = why_lin = None
+        self.pvh_dead = None if g.vmlinux else "no vmlinux with a PVH note"
         self.unielf_dead = g.unielf_missing()
         self.linux_dead = self.linux_dead
         to_lin = self.a.timeout_linux
@@ -323,40 +378,59 @@ class Bench:
                     self.linux_dead = "Linux guest failed: %s" % (
                         "timed out" if r.timed_out else "rc %s, %s" % (r.rc, first_line(r.out)))
                     why_lin = self.linux_dead
+            if not self.linux_dead and not self.pvh_dead:
+                r = run_cmd(g.linux_cmd(mem, ["/bin/hello"], pvh=True), to_lin)
+                if g.linux_ok(r):
+                    pvh.append(r.wall)
+                    pvh_first.append(r.t_hello)
+                elif i == 0:
+                    self.pvh_dead = "PVH boot failed: %s" % (
+                        "timed out" if r.timed_out else "rc %s, %s" % (r.rc, first_line(r.out)))
             if not self.unielf_dead:
-                r = run_cmd(g.unielf_cmd(mem, [os.path.join(g.bdir, "hello")]), 120)
+                r = run_cmd(g.unielf_cmd(mem, [os.path.join(g.bdir, "hello")]), 60)
                 if g.unielf_ok(r):
                     uni.append(r.wall)
                     uni_first.append(r.t_hello)
                 elif i == 0:
                     self.unielf_dead = "unielf run: %s" % g.unielf_why(r)
         why_uni = self.unielf_dead
-        self.rows.append(("hello: whole run, QEMU start to exit", "s", "lower",
+        why_pvh = self.linux_dead or self.pvh_dead
+        self.rows.append(("hello: whole run, launch to exit (qemu or unielf run)", "s", "lower",
                           Stat(uni, why_uni, "s"), Stat(lin, why_lin or self.linux_dead, "s"),
-                          Stat(null, why_null, "s")))
-        self.rows.append(("hello: QEMU start to \"hello, world\" on host stdout", "s",
+                          Stat(pvh, why_pvh, "s"), Stat(null, why_null, "s")))
+        self.rows.append(("hello: launch to \"hello, world\" on host stdout", "s",
                           "lower", Stat(uni_first, why_uni, "s"),
-                          Stat(lin_first, why_lin or self.linux_dead, "s"), None))
+                          Stat(lin_first, why_lin or self.linux_dead, "s"),
+                          Stat(pvh_first, why_pvh, "s"), None))
         self.linux_hello_median = statistics.median(lin) if lin else None
+        self.unielf_hello_median = statistics.median(uni) if uni else None
 
     # -- guest time from kernel entry to the program's first instruction
     def boot_runs(self):
         g, n, mem = self.g, self.a.runs, self.a.mem
-        lin, uni = [], []
+        lin, uni, pvh = [], [], []
         why_lin, why_uni = self.linux_dead, self.unielf_dead
+        why_pvh = self.linux_dead or self.pvh_dead
         for i in range(n):
             log("boot-time run %d/%d" % (i + 1, n))
-            if not why_lin:
-                r = run_cmd(g.linux_cmd(mem, ["-b", "/bin/hello"]), self.a.timeout_linux)
+            for is_pvh in (False, True):
+                if (why_pvh if is_pvh else why_lin):
+                    continue
+                r = run_cmd(g.linux_cmd(mem, ["-b", "/bin/hello"], pvh=is_pvh),
+                            self.a.timeout_linux)
                 vals = [float(m.group(3)) for m in BENCH_LINE.finditer(r.out)
                         if m.group(1) == b"linux_run_init"]
                 if g.linux_ok(r) and vals:
-                    lin.append(vals[0])
+                    (pvh if is_pvh else lin).append(vals[0])
                 elif i == 0:
-                    why_lin = "no Run /init timestamp (rc %s)" % r.rc
+                    why = "no Run /init timestamp (rc %s)" % r.rc
+                    if is_pvh:
+                        why_pvh = why
+                    else:
+                        why_lin = why
             if not why_uni:
                 r = run_cmd(g.unielf_cmd(mem, [os.path.join(g.bdir, "hello")], verbose=True),
-                            120)
+                            60)
                 m = UNIELF_BOOT.search(r.err)
                 qline = re.search(rb"unielf: starting (.*)", r.err)
                 if qline and not g.unielf_qemu_line:
@@ -368,7 +442,7 @@ class Bench:
                                if g.unielf_ok(r) else g.unielf_why(r))
         self.rows.append(("boot: guest time, kernel entry to program's first instruction",
                           "us", "lower", Stat(uni, why_uni, "us"), Stat(lin, why_lin, "us"),
-                          None))
+                          Stat(pvh, why_pvh, "us"), None))
 
     # -- in-guest micro-benchmarks: one boot per guest, ubench repeats each measure
     def ubench_runs(self):
@@ -403,7 +477,7 @@ class Bench:
                 ("file_write", "file: write 32 MiB to /tmp (ramfs / tmpfs)", "MiB/s", "higher"),
                 ("file_read", "file: read it back", "MiB/s", "higher")):
             self.rows.append((label, unit, better, stat("unielf", name, unit),
-                              stat("linux", name, unit), None))
+                              stat("linux", name, unit), None, None))
 
     # -- smallest memory that runs hello, by bisection
     def mem_bisect(self):
@@ -411,11 +485,15 @@ class Bench:
         lo_start, hi_start = self.a.mem_lo, self.a.mem
 
         def bisect(ok):
-            # Invariant: hi runs hello; lo is assumed not to (checked first).
+            # Invariant: hi runs hello (it is the size every other measure used);
+            # lo does not (checked first).
             if ok(lo_start):
                 return lo_start, "runs at the lowest size tried"
             lo, hi = lo_start, hi_start
             while hi - lo > 1:
+                if self.over_budget():
+                    return hi, "bisection cut short by the time budget: between %d and %d MiB" % (
+                        lo + 1, hi)
                 mid = (lo + hi) // 2
                 if ok(mid):
                     hi = mid
@@ -424,50 +502,98 @@ class Bench:
             return hi, None
 
         lto = max(30.0, 3 * (self.linux_hello_median or 10.0))
+        uto = max(20.0, 5 * (self.unielf_hello_median or 10.0))
         uni = lin = None
         why_lin, why_uni = self.linux_dead, self.unielf_dead
         if not why_lin:
             log("memory bisection, Linux guest")
 
+            fails = {}
+
             def lin_ok(m):
-                r = run_cmd(g.linux_cmd(m, ["/bin/hello"]), lto)
-                log("  linux -m %d: %s" % (m, "ok" if g.linux_ok(r) else "fails"))
-                return g.linux_ok(r)
+                for _ in range(2):  # near the edge KASLR makes single boots flaky
+                    r = run_cmd(g.linux_cmd(m, ["/bin/hello"]), lto)
+                    log("  linux -m %d: %s" % (m, "ok" if g.linux_ok(r) else "fails"))
+                    if not g.linux_ok(r):
+                        fails[m] = "timed out" if r.timed_out else "rc %s, last line: %s" % (
+                            r.rc, last_line(r.out))
+                        return False
+                return True
             v, note = bisect(lin_ok)
             lin = Stat([v], None, "MiB", exact=True)
             if note:
                 self.notes.append("Linux smallest memory: " + note)
+            if v - 1 in fails:
+                self.notes.append("Linux guest at %d MiB: %s" % (v - 1, fails[v - 1]))
         if not why_uni:
             log("memory bisection, UniELF")
 
+            ufails = {}
+
             def uni_ok(m):
-                r = run_cmd(g.unielf_cmd(m, [os.path.join(g.bdir, "hello")]), 120)
-                log("  unielf --mem %d: %s" % (m, "ok" if g.unielf_ok(r) else "fails"))
-                return g.unielf_ok(r)
+                for _ in range(2):
+                    r = run_cmd(g.unielf_cmd(m, [os.path.join(g.bdir, "hello")]), uto)
+                    log("  unielf --mem %d: %s" % (m, "ok" if g.unielf_ok(r) else "fails"))
+                    if not g.unielf_ok(r):
+                        ufails[m] = g.unielf_why(r)
+                        return False
+                return True
             v, note = bisect(uni_ok)
             uni = Stat([v], None, "MiB", exact=True)
             if note:
                 self.notes.append("UniELF smallest memory: " + note)
-        self.rows.append(("memory: smallest that runs hello (bisection, 1 MiB steps)", "MiB",
-                          "lower", uni or Stat([], why_uni), lin or Stat([], why_lin), None))
+            if v - 1 in ufails:
+                self.notes.append("UniELF at %d MiB: %s" % (v - 1, ufails[v - 1]))
+        self.rows.append(("memory: smallest that runs hello twice in a row (bisection, 1 MiB)", "MiB",
+                          "lower", uni or Stat([], why_uni), lin or Stat([], why_lin), None, None))
 
     def sizes(self):
         g = self.g
         uni = (Stat([os.path.getsize(g.kernel_elf)], None, "B", exact=True)
                if os.path.exists(g.kernel_elf) else Stat([], "kernel.elf not built"))
         lin = Stat([], self.linux_dead or "no vmlinuz")
-        if g.vmlinuz:
-            lin = Stat([os.path.getsize(g.vmlinuz) + os.path.getsize(g.initramfs)], None,
-                       "B", exact=True)
-        self.rows.append(("image: kernel.elf vs vmlinuz + initramfs", "B", "lower", uni, lin,
-                          None))
+        pvh = Stat([], "no vmlinux with a PVH note")
+        if g.vmlinuz and os.path.exists(g.initramfs):
+            rd = os.path.getsize(g.initramfs)
+            lin = Stat([os.path.getsize(g.vmlinuz) + rd], None, "B", exact=True)
+            lin.detail = "vmlinuz %s + initramfs %s" % (fmt(os.path.getsize(g.vmlinuz), "B"),
+                                                        fmt(rd, "B"))
+            if g.vmlinux:
+                pvh = Stat([os.path.getsize(g.vmlinux) + rd], None, "B", exact=True)
+                pvh.detail = "vmlinux %s + initramfs" % fmt(os.path.getsize(g.vmlinux), "B")
+        self.rows.append(("image: kernel.elf / vmlinuz + initramfs", "B", "lower", uni, lin,
+                          pvh, None))
+
+    def over_budget(self):
+        return time.monotonic() - self.t0 > self.a.budget
+
+    def check_unielf_qemu(self):
+        """Warns in the output when UniELF's own QEMU line (printed by --verbose)
+        differs from the baselines' in machine, CPU, accelerator, memory or vCPUs."""
+        line = self.g.unielf_qemu_line
+        if not line:
+            return
+        theirs = line.split()
+        ours = self.g.qemu_base(self.a.mem)
+        for opt in ("-M", "-cpu", "-accel", "-m", "-smp"):
+            a = theirs[theirs.index(opt) + 1] if opt in theirs[:-1] else None
+            b = ours[ours.index(opt) + 1]
+            if a != b:
+                self.notes.append("WARNING: UniELF runs QEMU with %s %s, the baselines with "
+                                  "%s %s: the comparison is not like for like" % (opt, a, opt, b))
 
     def run(self):
-        t0 = time.monotonic()
+        self.t0 = t0 = time.monotonic()
+        try:
+            with open("/proc/loadavg") as f:
+                self.loadavg = " ".join(f.read().split()[:3])
+        except OSError:
+            self.loadavg = "unknown"
         g = self.g
         try:
             g.vmlinuz, self.kver = fetch_linux(g.bdir)
             make_initramfs(g.bdir, g.initramfs)
+            g.vmlinux = extract_vmlinux(g.vmlinuz, os.path.join(g.bdir, "linux", "vmlinux"))
         except (subprocess.CalledProcessError, RuntimeError, OSError) as e:
             self.linux_dead = "no Debian kernel: %s" % e
             self.kver = None
@@ -476,6 +602,7 @@ class Bench:
         self.ubench_runs()
         self.mem_bisect()
         self.sizes()
+        self.check_unielf_qemu()
         self.elapsed = time.monotonic() - t0
 
 
@@ -491,7 +618,7 @@ def parse_bench(out):
 
 # ------------------------------------------------------------------ output
 
-def machine_description(a, g, kver):
+def machine_description(a, g, kver, loadavg):
     cpu = "unknown"
     try:
         with open("/proc/cpuinfo") as f:
@@ -514,28 +641,41 @@ def machine_description(a, g, kver):
         ("Linux guest", "Debian %s (%s), bzImage booted by microvm's qboot via fw_cfg" % (
             LINUX_PKG, kver or "not available")),
         ("Linux command line", g.linux_append(["/bin/hello"])),
-        ("runs", "%d per measure (median [min–max])" % a.runs),
+        ("Linux via PVH", "the vmlinux ELF inside that vmlinuz (XZ-decompressed by the "
+         "runner), booted like UniELF through its XEN_ELFNOTE_PHYS32_ENTRY note: no firmware "
+         "bzImage setup, no decompressor" if g.vmlinux else "not available"),
+        ("runs", "%d per measure (median [min–max]); host load average at start: %s" % (
+            a.runs, loadavg)),
     ]
 
 
 def render(b):
     a, g = b.a, b.g
     lines = ["# UniELF vs Linux guest — `make bench`", ""]
-    for k, v in machine_description(a, g, b.kver):
+    for k, v in machine_description(a, g, b.kver, b.loadavg):
         lines.append("- **%s:** %s" % (k, v))
     if g.unielf_qemu_line:
         lines.append("- **UniELF's QEMU line (from --verbose):** `%s`" % g.unielf_qemu_line)
-    lines += ["", "| measure | UniELF | Linux guest | ratio UniELF/Linux | floor (null kernel) |",
-              "|---|---|---|---|---|"]
-    for label, unit, better, uni, lin, floor in b.rows:
-        ratio = "n/a"
-        if uni.ok and lin.ok and lin.median():
-            ratio = "%.3g (%s is better)" % (uni.median() / lin.median(), better)
+    lines += ["", "| measure | UniELF | Linux guest | ratio UniELF/Linux | floor (null kernel) "
+              "| Linux booted via PVH | ratio UniELF/Linux-PVH |",
+              "|---|---|---|---|---|---|---|"]
+
+    def ratio(u, l, better):
+        if u.ok and l is not None and l.ok and l.median():
+            return "%.3g (%s is better)" % (u.median() / l.median(), better)
+        return "n/a"
+
+    for label, unit, better, uni, lin, pvh, floor in b.rows:
         fl = floor.cell() if floor is not None else "—"
-        lines.append("| %s | %s | %s | %s | %s |" % (label, uni.cell(), lin.cell(), ratio, fl))
+        pv = pvh.cell() if pvh is not None else "—"
+        lines.append("| %s | %s | %s | %s | %s | %s | %s |" % (
+            label, uni.cell(), lin.cell(), ratio(uni, lin, better), fl, pv,
+            ratio(uni, pvh, better) if pvh is not None else "—"))
     lines.append("")
     for n in b.notes:
         lines.append("- " + n)
+    if b.notes:
+        lines.append("")
     lines.append("Under TCG the absolute times are emulation times; compare the ratios. "
                  "Method and fairness: bench/README.md. Bench took %.0f s." % b.elapsed)
     return "\n".join(lines) + "\n"
@@ -549,7 +689,9 @@ def main():
     ap.add_argument("--mem", type=int, default=256, help="MiB, for every guest")
     ap.add_argument("--mem-lo", type=int, default=4, help="bisection lower bound, MiB")
     ap.add_argument("--timeout-linux", type=float, default=90.0)
-    ap.add_argument("--timeout-ubench", type=float, default=300.0)
+    ap.add_argument("--timeout-ubench", type=float, default=240.0)
+    ap.add_argument("--budget", type=float, default=780.0,
+                    help="seconds; past it the memory bisection stops early")
     ap.add_argument("--out", default="bench/results/latest.md")
     a = ap.parse_args()
     if a.runs < 1:

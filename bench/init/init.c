@@ -100,12 +100,13 @@ int main(int argc, char **argv)
 	if (boot_time)
 		print_run_init_time();
 	if (argc < 1) {
-		printf("init: no program given (append `-- PROGRAM ARGS` to the command line)\n");
+		printf("init: no program given (append `-- PROGRAM ARGS` to the command "
+		       "line)\n");
 		power_off(120);
 	}
 	pid = fork();
 	if (pid == 0) {
-		char *envp[] = { "PATH=/bin", "HOME=/", NULL };
+		char *envp[] = {"PATH=/bin", "HOME=/", NULL};
 
 		execve(argv[0], argv, envp);
 		printf("init: cannot execute %s\n", argv[0]);

@@ -21,9 +21,9 @@
 #include <unistd.h>
 
 #define SYSCALL_ITERS 1000000L
-#define COMPUTE_MIB 64
-#define FILE_MIB 32
-#define CHUNK (1 << 20)
+#define COMPUTE_MIB   64
+#define FILE_MIB      32
+#define CHUNK	      (1 << 20)
 
 static double now_s(void)
 {
