@@ -343,7 +343,8 @@ int initrd_add_tree(struct initrd *r, const char *host, const char *guest)
 
 /* Walks @path one component at a time like the kernel would, packing every
  * symlink met as a symlink and continuing at its target, so the guest can
- * resolve the same name the same way; the final regular file is packed too. */
+ * resolve the same name the same way; what it ends at is packed too (a
+ * directory recursively). */
 static int pack_resolved(struct initrd *r, const char *path, int hops)
 {
 	char *prefix = ue_xstrdup("");
@@ -410,8 +411,7 @@ static int pack_resolved(struct initrd *r, const char *path, int hops)
 		free(prefix);
 		prefix = cand;
 		if (!*p || !p[strspn(p, "/")]) {
-			ret = S_ISDIR(st.st_mode) ? initrd_add_dir(r, prefix)
-						  : pack_file(r, prefix, prefix);
+			ret = pack_node(r, prefix, prefix, &st);
 			goto out;
 		}
 		if (!S_ISDIR(st.st_mode)) {
@@ -425,7 +425,7 @@ out:
 	return ret;
 }
 
-int initrd_add_program(struct initrd *r, const char *abs)
+int initrd_add_host_path(struct initrd *r, const char *abs)
 {
 	return pack_resolved(r, abs, 0);
 }

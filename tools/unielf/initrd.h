@@ -27,10 +27,11 @@ struct initrd *initrd_create(void);
 
 /* The add functions print "unielf: PATH: reason" themselves and return 0 or -1. */
 
-/* Packs the file at host path @abs (absolute, normalized) at the same guest path,
- * with every symlink met on the way (the path itself, or targets of targets)
- * packed as a symlink and its target packed too. */
-int initrd_add_program(struct initrd *r, const char *abs);
+/* Packs host path @abs (absolute) at the same guest path, with every symlink met
+ * on the way (a directory like /lib64, the path itself, targets of targets)
+ * packed as a symlink and followed, so the guest resolves the name the way the
+ * host does.  What the path ends at is packed as well, a directory recursively. */
+int initrd_add_host_path(struct initrd *r, const char *abs);
 /* Packs host file, directory (recursively, symlinks kept) or the target of a
  * top-level symlink at guest path @guest. */
 int initrd_add_tree(struct initrd *r, const char *host, const char *guest);

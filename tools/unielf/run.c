@@ -77,6 +77,21 @@ static int tty_line(char *line, size_t size)
 	return first;
 }
 
+/* @path made absolute against the working directory, lexically. */
+static char *absolute(const char *path)
+{
+	char *cwd, *joined, *abs;
+
+	if (path[0] == '/')
+		return path_normalize(path);
+	cwd = getcwd(NULL, 0);
+	joined = path_join(cwd ? cwd : "/", path);
+	abs = path_normalize(joined);
+	free(cwd);
+	free(joined);
+	return abs;
+}
+
 static struct initrd *pack(const struct run_opts *o, const char *exe, char *tty)
 {
 	struct initrd *r = initrd_create();
@@ -85,7 +100,7 @@ static struct initrd *pack(const struct run_opts *o, const char *exe, char *tty)
 
 	if (!r)
 		return NULL;
-	err = initrd_add_program(r, exe);
+	err = initrd_add_host_path(r, exe);
 	for (size_t i = 0; i < o->nfiles && !err; i++) {
 		char *host, *guest;
 		if (initrd_parse_file_spec(o->files[i], &host, &guest) < 0) {
@@ -94,15 +109,15 @@ static struct initrd *pack(const struct run_opts *o, const char *exe, char *tty)
 			err = -1;
 			break;
 		}
-		if (!guest) {
-			guest = path_host_absolute(host);
-			if (!guest) {
-				ue_msg("%s: %s", host, strerror(errno));
-				err = -1;
-			}
-		}
-		if (!err)
+		if (guest) {
 			err = initrd_add_tree(r, host, guest);
+		} else {
+			/* Same place as on the host, under the name given, symlinks on
+			 * the way included: --file /lib64/ld-linux-x86-64.so.2 works. */
+			char *abs = absolute(host);
+			err = initrd_add_host_path(r, abs);
+			free(abs);
+		}
 		free(host);
 		free(guest);
 	}

@@ -189,8 +189,15 @@ static void test_program_symlink_chain(void **state)
 	r = initrd_create();
 	assert_non_null(r);
 	p = sub(f->dir, "bin/sh"); /* as typed; the tool would resolve the dir first */
-	assert_int_equal(initrd_add_program(r, p), 0);
-	assert_int_equal(initrd_add_program(r, p), 0); /* the same thing twice: fine */
+	assert_int_equal(initrd_add_host_path(r, p), 0);
+	assert_int_equal(initrd_add_host_path(r, p), 0); /* the same thing twice: fine */
+	free(p);
+	/* a path ending at a (symlinked) directory packs the directory's tree */
+	q = sub(bin, "extra");
+	tu_write_file(q, "", 0, 0600);
+	free(q);
+	p = sub(f->dir, "bin/");
+	assert_int_equal(initrd_add_host_path(r, p), 0);
 	free(p);
 	assert_int_equal(initrd_finish(r), 0);
 	extract(f, r);
@@ -218,6 +225,12 @@ static void test_program_symlink_chain(void **state)
 	s = guest_read(f, p);
 	assert_memory_equal(s, "\x7f" "ELFdash", 8);
 	free(s);
+	free(p);
+	p = sub(f->dir + 1, "real/bin");
+	assert_int_equal(guest_mode(f, p), S_IFDIR | 0755);
+	free(p);
+	p = sub(f->dir + 1, "real/bin/extra");
+	assert_int_equal(guest_mode(f, p), S_IFREG | 0600);
 	free(p);
 	/* implicit parents are plain 0755 directories */
 	assert_int_equal(guest_mode(f, f->dir + 1), S_IFDIR | 0755);
