@@ -83,7 +83,8 @@ size_t frame_parser_feed(struct frame_parser *p, const uint8_t *buf, size_t len,
 		return feed_noise(p, buf, len, ev);
 	while (used < len) {
 		if (p->state == ST_BROKEN)
-			return len; /* nothing after a lost frame boundary can be trusted */
+			return len; /* nothing after a lost frame boundary can be trusted
+				     */
 		if (p->state == ST_HEADER) {
 			p->hdr[p->hdr_len++] = buf[used++];
 			if (p->hdr_len < FRAME_HDR_LEN)

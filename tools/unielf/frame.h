@@ -32,7 +32,8 @@ enum {
 enum frame_event_kind {
 	FRAME_EV_NONE,	/* all input consumed, nothing complete yet */
 	FRAME_EV_NOISE, /* bytes before the sync line: data/len */
-	FRAME_EV_SYNC,	/* the sync line was seen; data/len: the noise up to and including it */
+	FRAME_EV_SYNC,	/* the sync line was seen; data/len: the noise up to and including
+			   it */
 	FRAME_EV_FRAME, /* a complete frame: type, data/len */
 	FRAME_EV_ERROR, /* a frame longer than FRAME_MAX_PAYLOAD: the stream is lost */
 };

@@ -199,7 +199,9 @@ static int claim(struct initrd *r, const char *guest, char kind, const char *src
 	struct entry *e;
 
 	if (!strcmp(guest, "/"))
-		return kind == KIND_DIR ? 0 : (ue_msg("%s: cannot replace / in the guest", src), -1);
+		return kind == KIND_DIR
+			   ? 0
+			   : (ue_msg("%s: cannot replace / in the guest", src), -1);
 	e = lookup(r, guest);
 	if (e) {
 		if (e->kind == kind && (kind == KIND_DIR || !strcmp(e->src, src)))
@@ -222,7 +224,9 @@ static int claim(struct initrd *r, const char *guest, char kind, const char *src
 
 static uint32_t mtime_of(const struct stat *st)
 {
-	return st->st_mtime < 0 ? 0 : st->st_mtime > UINT32_MAX ? UINT32_MAX : st->st_mtime;
+	return st->st_mtime < 0		   ? 0
+	       : st->st_mtime > UINT32_MAX ? UINT32_MAX
+					   : st->st_mtime;
 }
 
 static int writer_result(const char *what, int err)
@@ -273,7 +277,8 @@ static int pack_symlink(struct initrd *r, const char *host, const char *guest,
 	c = claim(r, guest, KIND_LINK, host);
 	if (c <= 0)
 		return c;
-	return writer_result(host, cpio_add_symlink(&r->w, guest + 1, target, mtime_of(st)));
+	return writer_result(host,
+			     cpio_add_symlink(&r->w, guest + 1, target, mtime_of(st)));
 }
 
 static int pack_node(struct initrd *r, const char *host, const char *guest,
@@ -288,8 +293,8 @@ static int pack_dir(struct initrd *r, const char *host, const char *guest,
 	c = claim(r, guest, KIND_DIR, host);
 	if (c < 0)
 		return -1;
-	if (c > 0 &&
-	    writer_result(host, cpio_add_dir(&r->w, guest + 1, st->st_mode, mtime_of(st))))
+	if (c > 0 && writer_result(
+			 host, cpio_add_dir(&r->w, guest + 1, st->st_mode, mtime_of(st))))
 		return -1;
 	n = scandir(host, &names, NULL, alphasort); /* sorted: reproducible archives */
 	if (n < 0) {
@@ -399,8 +404,9 @@ static int pack_resolved(struct initrd *r, const char *path, int hops)
 				goto out;
 			}
 			target[n] = '\0';
-			base = target[0] == '/' ? ue_xstrdup(target)
-						: path_join(*prefix ? prefix : "/", target);
+			base = target[0] == '/'
+				   ? ue_xstrdup(target)
+				   : path_join(*prefix ? prefix : "/", target);
 			next = ue_xasprintf("%s%s", base, p);
 			free(base);
 			free(cand);
@@ -454,7 +460,8 @@ int initrd_add_descriptor(struct initrd *r, const char *name, const void *data,
 	int c = claim(r, guest, KIND_FILE, guest);
 
 	if (c > 0)
-		c = writer_result(guest, cpio_add_data(&r->w, guest + 1, 0644, r->now, data, len));
+		c = writer_result(
+		    guest, cpio_add_data(&r->w, guest + 1, 0644, r->now, data, len));
 	free(guest);
 	return c < 0 ? -1 : 0;
 }

@@ -14,60 +14,70 @@
 
 static void usage(FILE *f)
 {
-	fputs("Usage: unielf run [OPTION]... PROGRAM [ARG]...\n"
-	      "       unielf --help | --version\n"
-	      "\n"
-	      "Runs an unmodified Linux x86_64 ELF program in a fresh UniELF unikernel VM\n"
-	      "under QEMU, as if it ran natively: its stdin, stdout and stderr are the\n"
-	      "tool's, and the tool exits with the program's status.\n"
-	      "\n"
-	      "Commands:\n"
-	      "  run        boot PROGRAM with ARGs (see 'unielf run --help')\n"
-	      "\n"
-	      "Options:\n"
-	      "  -h, --help     show this help and exit\n"
-	      "      --version  show the version and exit\n",
-	      f);
+	fputs(
+	    "Usage: unielf run [OPTION]... PROGRAM [ARG]...\n"
+	    "       unielf --help | --version\n"
+	    "\n"
+	    "Runs an unmodified Linux x86_64 ELF program in a fresh UniELF unikernel VM\n"
+	    "under QEMU, as if it ran natively: its stdin, stdout and stderr are the\n"
+	    "tool's, and the tool exits with the program's status.\n"
+	    "\n"
+	    "Commands:\n"
+	    "  run        boot PROGRAM with ARGs (see 'unielf run --help')\n"
+	    "\n"
+	    "Options:\n"
+	    "  -h, --help     show this help and exit\n"
+	    "      --version  show the version and exit\n",
+	    f);
 }
 
 static void run_usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: unielf run [OPTION]... PROGRAM [ARG]...\n"
-		"\n"
-		"Boots PROGRAM in a fresh UniELF VM and relays its stdin, stdout, stderr and\n"
-		"exit status.  PROGRAM without a slash is looked up in PATH; options end at\n"
-		"PROGRAM, so its own options (like -l) are passed to it.\n"
-		"\n"
-		"Options:\n"
-		"  -m, --mem MB             guest memory in MiB (default %d)\n"
-		"  -f, --file HOST[:GUEST]  also pack host file or directory HOST (recursively,\n"
-		"                           symlinks kept) at GUEST; GUEST defaults to the\n"
-		"                           absolute host path, a relative GUEST is under /\n"
-		"  -e, --env K=V            set K in the program's environment; a bare K\n"
-		"                           copies the host's value (omitted if unset)\n"
-		"  -w, --workdir DIR        initial working directory in the guest (default /;\n"
-		"                           created if nothing is packed there)\n"
-		"      --accel auto|kvm|tcg accelerator (default auto: KVM when /dev/kvm works\n"
-		"                           and boots in time, otherwise TCG)\n"
-		"      --machine microvm|q35\n"
-		"                           QEMU machine type (default microvm)\n"
-		"  -v, --verbose            show kernel log, boot noise and the QEMU command\n"
-		"      --report             list the system calls the kernel lacked, at exit\n"
-		"  -h, --help               show this help and exit\n"
-		"\n"
-		"The program's environment is exactly the --env values plus, unless given,\n"
-		"PATH=%s, HOME=/ and, when stdout is a terminal, the\n"
-		"host's TERM.  argv[0] is PROGRAM as typed.\n"
-		"\n"
-		"Exit status: the program's (0..255), 128+N if it died of signal N, 125 if\n"
-		"unielf, QEMU or the kernel failed, 126 if PROGRAM cannot be executed, 127 if\n"
-		"it was not found.\n"
-		"\n"
-		"Environment: UNIELF_QEMU (QEMU binary, default qemu-system-x86_64),\n"
-		"UNIELF_KERNEL (default: kernel.elf next to unielf), UNIELF_KVM_BOOT_TIMEOUT_MS\n"
-		"(default 3000), TMPDIR (where the initrd is built).\n",
-		UE_DEFAULT_MEM_MB, UE_DEFAULT_PATH);
+	fprintf(
+	    f,
+	    "Usage: unielf run [OPTION]... PROGRAM [ARG]...\n"
+	    "\n"
+	    "Boots PROGRAM in a fresh UniELF VM and relays its stdin, stdout, stderr "
+	    "and\n"
+	    "exit status.  PROGRAM without a slash is looked up in PATH; options end at\n"
+	    "PROGRAM, so its own options (like -l) are passed to it.\n"
+	    "\n"
+	    "Options:\n"
+	    "  -m, --mem MB             guest memory in MiB (default %d)\n"
+	    "  -f, --file HOST[:GUEST]  also pack host file or directory HOST "
+	    "(recursively,\n"
+	    "                           symlinks kept) at GUEST; GUEST defaults to the\n"
+	    "                           absolute host path, a relative GUEST is under /\n"
+	    "  -e, --env K=V            set K in the program's environment; a bare K\n"
+	    "                           copies the host's value (omitted if unset)\n"
+	    "  -w, --workdir DIR        initial working directory in the guest (default "
+	    "/;\n"
+	    "                           created if nothing is packed there)\n"
+	    "      --accel auto|kvm|tcg accelerator (default auto: KVM when /dev/kvm "
+	    "works\n"
+	    "                           and boots in time, otherwise TCG)\n"
+	    "      --machine microvm|q35\n"
+	    "                           QEMU machine type (default microvm)\n"
+	    "  -v, --verbose            show kernel log, boot noise and the QEMU "
+	    "command\n"
+	    "      --report             list the system calls the kernel lacked, at "
+	    "exit\n"
+	    "  -h, --help               show this help and exit\n"
+	    "\n"
+	    "The program's environment is exactly the --env values plus, unless given,\n"
+	    "PATH=%s, HOME=/ and, when stdout is a terminal, the\n"
+	    "host's TERM.  argv[0] is PROGRAM as typed.\n"
+	    "\n"
+	    "Exit status: the program's (0..255), 128+N if it died of signal N, 125 if\n"
+	    "unielf, QEMU or the kernel failed, 126 if PROGRAM cannot be executed, 127 "
+	    "if\n"
+	    "it was not found.\n"
+	    "\n"
+	    "Environment: UNIELF_QEMU (QEMU binary, default qemu-system-x86_64),\n"
+	    "UNIELF_KERNEL (default: kernel.elf next to unielf), "
+	    "UNIELF_KVM_BOOT_TIMEOUT_MS\n"
+	    "(default 3000), TMPDIR (where the initrd is built).\n",
+	    UE_DEFAULT_MEM_MB, UE_DEFAULT_PATH);
 }
 
 static int bad_usage(const char *fmt, const char *arg)
@@ -92,16 +102,16 @@ enum { OPT_ACCEL = 0x100, OPT_MACHINE, OPT_REPORT, OPT_VERSION };
 static int parse_run(int argc, char **argv, struct run_opts *o)
 {
 	static const struct option longopts[] = {
-		{"mem", required_argument, NULL, 'm'},
-		{"file", required_argument, NULL, 'f'},
-		{"env", required_argument, NULL, 'e'},
-		{"workdir", required_argument, NULL, 'w'},
-		{"accel", required_argument, NULL, OPT_ACCEL},
-		{"machine", required_argument, NULL, OPT_MACHINE},
-		{"verbose", no_argument, NULL, 'v'},
-		{"report", no_argument, NULL, OPT_REPORT},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"mem", required_argument, NULL, 'm'},
+	    {"file", required_argument, NULL, 'f'},
+	    {"env", required_argument, NULL, 'e'},
+	    {"workdir", required_argument, NULL, 'w'},
+	    {"accel", required_argument, NULL, OPT_ACCEL},
+	    {"machine", required_argument, NULL, OPT_MACHINE},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"report", no_argument, NULL, OPT_REPORT},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -117,8 +127,9 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 			errno = 0;
 			v = strtoul(optarg, &end, 10);
 			if (errno || end == optarg || *end || v < 16 || v > 1024 * 1024)
-				return bad_usage("--mem %s: expected MiB between 16 and 1048576",
-						 optarg);
+				return bad_usage(
+				    "--mem %s: expected MiB between 16 and 1048576",
+				    optarg);
 			o->mem_mb = v;
 			break;
 		}
@@ -144,7 +155,8 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 			else if (!strcmp(optarg, "tcg"))
 				o->accel = UE_ACCEL_TCG;
 			else
-				return bad_usage("--accel %s: expected auto, kvm or tcg", optarg);
+				return bad_usage("--accel %s: expected auto, kvm or tcg",
+						 optarg);
 			break;
 		case OPT_MACHINE:
 			if (!strcmp(optarg, "microvm"))
@@ -152,7 +164,8 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 			else if (!strcmp(optarg, "q35"))
 				o->machine = UE_MACHINE_Q35;
 			else
-				return bad_usage("--machine %s: expected microvm or q35", optarg);
+				return bad_usage("--machine %s: expected microvm or q35",
+						 optarg);
 			break;
 		case 'v':
 			o->verbose = true;
@@ -192,9 +205,9 @@ static void ensure_std_fds(void)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, OPT_VERSION},
-		{NULL, 0, NULL, 0},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, OPT_VERSION},
+	    {NULL, 0, NULL, 0},
 	};
 	struct run_opts o;
 	int c, r;

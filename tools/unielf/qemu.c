@@ -75,8 +75,9 @@ char *qemu_format_argv(char *const *argv)
 	for (char *const *a = argv; *a; a++) {
 		if (a != argv)
 			ue_buf_addstr(&b, " ");
-		if (**a && !(*a)[strspn(*a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-					    "0123456789,._+:@%/=-")]) {
+		if (**a && !(*a)[strspn(
+			       *a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				   "0123456789,._+:@%/=-")]) {
 			ue_buf_addstr(&b, *a);
 			continue;
 		}

@@ -45,7 +45,8 @@ static void on_signal(int sig)
 			int64_t now = ue_now_ms();
 			sigint_times[sigint_count++ % SIGINT_BURST] = now;
 			give_up = sigint_count >= SIGINT_BURST &&
-				  now - sigint_times[sigint_count % SIGINT_BURST] <= SIGINT_BURST_MS;
+				  now - sigint_times[sigint_count % SIGINT_BURST] <=
+				      SIGINT_BURST_MS;
 		} else {
 			give_up = ++repeats[sig] >= 2;
 		}
@@ -174,7 +175,8 @@ static void handle_frame(struct relay *r, uint8_t type, const uint8_t *data, siz
 		break;
 	default:
 		if (r->c->verbose)
-			ue_msg("ignoring a frame of unknown type %u from the guest", type);
+			ue_msg("ignoring a frame of unknown type %u from the guest",
+			       type);
 		break;
 	}
 }
@@ -206,8 +208,8 @@ static void on_event(struct relay *r, const struct frame_event *ev)
 			r->res->synced = true;
 		break;
 	case FRAME_EV_ERROR:
-		ue_msg("protocol error: the guest sent a frame of %zu bytes (type %u)", ev->len,
-		       ev->type);
+		ue_msg("protocol error: the guest sent a frame of %zu bytes (type %u)",
+		       ev->len, ev->type);
 		r->res->end = RELAY_PROTOCOL;
 		break;
 	case FRAME_EV_FRAME:
@@ -260,7 +262,8 @@ static bool read_qemu_err(struct relay *r)
 	ue_buf_add(r->qemu_err, buf, n);
 	if (r->qemu_err->len > 2 * QEMU_ERR_KEEP) {
 		/* keep the tail: the last lines say why QEMU stopped */
-		memmove(r->qemu_err->data, r->qemu_err->data + r->qemu_err->len - QEMU_ERR_KEEP,
+		memmove(r->qemu_err->data,
+			r->qemu_err->data + r->qemu_err->len - QEMU_ERR_KEEP,
 			QEMU_ERR_KEEP);
 		r->qemu_err->len = QEMU_ERR_KEEP;
 		r->qemu_err->data[r->qemu_err->len] = '\0';
@@ -316,8 +319,9 @@ static void write_guest(struct relay *r)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
+			/* EPIPE: QEMU went away; its output tells the rest */
 			if (errno != EAGAIN)
-				r->in_closed = true; /* QEMU went away; its output tells the rest */
+				r->in_closed = true;
 			return;
 		}
 		r->cur_off += n;
@@ -366,7 +370,8 @@ void relay_run(const struct relay_config *c, struct qemu_proc *q, struct ue_buf 
 	       struct relay_result *res)
 {
 	struct relay *r = ue_xcalloc(1, sizeof(*r));
-	int64_t boot_deadline = c->boot_timeout_ms > 0 ? ue_now_ms() + c->boot_timeout_ms : 0;
+	int64_t boot_deadline =
+	    c->boot_timeout_ms > 0 ? ue_now_ms() + c->boot_timeout_ms : 0;
 	bool err_open = true;
 
 	memset(res, 0, sizeof(*res));
@@ -428,7 +433,8 @@ void relay_run(const struct relay_config *c, struct qemu_proc *q, struct ue_buf 
 			write_guest(r);
 		if (r->exited && ue_now_ms() >= r->exit_deadline)
 			break; /* QEMU did not stop after EXIT: it is killed below */
-		if (boot_deadline && !res->ready && !r->exited && ue_now_ms() >= boot_deadline) {
+		if (boot_deadline && !res->ready && !r->exited &&
+		    ue_now_ms() >= boot_deadline) {
 			res->end = RELAY_BOOT_TIMEOUT;
 			goto out_kill;
 		}

@@ -48,7 +48,8 @@ static int kvm_boot_timeout_ms(void)
 	errno = 0;
 	v = strtol(env, &end, 10);
 	if (errno || *end || v <= 0 || v > INT_MAX) {
-		ue_msg("UNIELF_KVM_BOOT_TIMEOUT_MS=%s: not a positive number of ms, using %d",
+		ue_msg("UNIELF_KVM_BOOT_TIMEOUT_MS=%s: not a positive number of ms, "
+		       "using %d",
 		       env, DEFAULT_KVM_BOOT_TIMEOUT_MS);
 		return DEFAULT_KVM_BOOT_TIMEOUT_MS;
 	}
@@ -104,7 +105,8 @@ static struct initrd *pack(const struct run_opts *o, const char *exe, char *tty)
 	for (size_t i = 0; i < o->nfiles && !err; i++) {
 		char *host, *guest;
 		if (initrd_parse_file_spec(o->files[i], &host, &guest) < 0) {
-			ue_msg("--file %s: expected HOST[:GUEST] with GUEST outside /.unielf",
+			ue_msg("--file %s: expected HOST[:GUEST] with GUEST outside "
+			       "/.unielf",
 			       o->files[i]);
 			err = -1;
 			break;
@@ -193,17 +195,17 @@ static int launch(const struct run_opts *o, const char *kernel, int initrd_fd, i
 {
 	const char *qemu = getenv("UNIELF_QEMU");
 	struct qemu_config qc = {
-		.qemu = qemu && *qemu ? qemu : "qemu-system-x86_64",
-		.kernel = kernel,
-		.machine = o->machine,
-		.mem_mb = o->mem_mb,
-		.verbose = o->verbose,
-		.report = o->report,
+	    .qemu = qemu && *qemu ? qemu : "qemu-system-x86_64",
+	    .kernel = kernel,
+	    .machine = o->machine,
+	    .mem_mb = o->mem_mb,
+	    .verbose = o->verbose,
+	    .report = o->report,
 	};
 	struct relay_config rc = {
-		.verbose = o->verbose,
-		.report = o->report,
-		.winsize_fd = tty_fd,
+	    .verbose = o->verbose,
+	    .report = o->report,
+	    .winsize_fd = tty_fd,
 	};
 	struct ue_buf qerr = {0};
 	struct relay_result res;
@@ -220,21 +222,25 @@ static int launch(const struct run_opts *o, const char *kernel, int initrd_fd, i
 			status = boot(&qc, &rc, initrd_fd, &qerr, &res);
 			if (status)
 				goto out;
-			if (o->accel == UE_ACCEL_KVM || res.ready || res.end != RELAY_BOOT_TIMEOUT) {
+			if (o->accel == UE_ACCEL_KVM || res.ready ||
+			    res.end != RELAY_BOOT_TIMEOUT) {
 				if (res.end != RELAY_NO_STATUS || res.ready ||
 				    o->accel == UE_ACCEL_KVM)
 					goto done;
 			}
 			if (o->verbose) {
 				if (res.end == RELAY_BOOT_TIMEOUT)
-					ue_msg("KVM: the guest was not ready within %d ms; "
-					       "retrying with TCG",
-					       rc.boot_timeout_ms);
+					ue_msg(
+					    "KVM: the guest was not ready within %d ms; "
+					    "retrying with TCG",
+					    rc.boot_timeout_ms);
 				else
-					ue_msg("KVM: QEMU stopped before the guest was ready; "
+					ue_msg("KVM: QEMU stopped before the guest was "
+					       "ready; "
 					       "retrying with TCG");
 				if (qerr.len)
-					(void)ue_write_full(STDERR_FILENO, qerr.data, qerr.len);
+					(void)ue_write_full(STDERR_FILENO, qerr.data,
+							    qerr.len);
 			}
 		} else if (o->accel == UE_ACCEL_KVM) {
 			ue_msg("%s", why);

@@ -11,9 +11,9 @@
 
 /* Exit statuses of the tool itself (the program's own status passes through). */
 enum {
-	UE_EXIT_FAILURE = 125,	  /* the launcher or the VM failed */
-	UE_EXIT_NOEXEC = 126,	  /* PROGRAM exists but cannot be executed */
-	UE_EXIT_NOTFOUND = 127,	  /* PROGRAM was not found */
+	UE_EXIT_FAILURE = 125,	/* the launcher or the VM failed */
+	UE_EXIT_NOEXEC = 126,	/* PROGRAM exists but cannot be executed */
+	UE_EXIT_NOTFOUND = 127, /* PROGRAM was not found */
 };
 
 enum ue_accel { UE_ACCEL_AUTO, UE_ACCEL_KVM, UE_ACCEL_TCG };

@@ -123,7 +123,8 @@ int ue_write_full(int fd, const void *buf, size_t len)
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK) {
-				/* Someone made the descriptor non-blocking: wait, then retry. */
+				/* Someone made the descriptor non-blocking: wait, then
+				 * retry. */
 				struct pollfd pfd = {.fd = fd, .events = POLLOUT};
 				if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
 					return -errno;

@@ -11,9 +11,9 @@
 #include "testutil.h"
 
 struct fixture {
-	char *dir;     /* scratch */
-	char *out;     /* extraction directory */
-	int fd;	       /* archive */
+	char *dir; /* scratch */
+	char *out; /* extraction directory */
+	int fd;	   /* archive */
 };
 
 static int setup(void **state)
@@ -93,7 +93,11 @@ static void test_files_dirs_symlinks(void **state)
 	assert_int_equal(cpio_add_data(w, "d/three", 0644, t, "333", 3), 0);
 	assert_int_equal(cpio_add_data(w, "d/four", 0644, t, "4444", 4), 0);
 	assert_int_equal(cpio_add_data(w, "empty", 0600, t + 1, "", 0), 0);
-	assert_int_equal(cpio_add_data(w, "tool", 04755, t, "\x7f" "ELF", 4), 0);
+	assert_int_equal(cpio_add_data(w, "tool", 04755, t,
+				       "\x7f"
+				       "ELF",
+				       4),
+			 0);
 	assert_int_equal(cpio_add_symlink(w, "d/link", "a.txt", t), 0);
 	assert_int_equal(cpio_add_symlink(w, "abs", "/usr/bin/x", t), 0);
 	assert_int_equal(cpio_add_symlink(w, "dangling", "../nowhere/at/all", t), 0);
@@ -110,7 +114,10 @@ static void test_files_dirs_symlinks(void **state)
 	check_entry(f, "d/three", S_IFREG, 0644, t, "333", 3);
 	check_entry(f, "d/four", S_IFREG, 0644, t, "4444", 4);
 	check_entry(f, "empty", S_IFREG, 0600, t + 1, "", 0);
-	check_entry(f, "tool", S_IFREG, 04755, t, "\x7f" "ELF", 4);
+	check_entry(f, "tool", S_IFREG, 04755, t,
+		    "\x7f"
+		    "ELF",
+		    4);
 	check_entry(f, "d/link", S_IFLNK, 0, t, "a.txt", 5);
 	check_entry(f, "abs", S_IFLNK, 0, t, "/usr/bin/x", 10);
 	check_entry(f, "dangling", S_IFLNK, 0, t, "../nowhere/at/all", 17);
@@ -131,14 +138,22 @@ static void test_long_names(void **state)
 	len = snprintf(path, sizeof(path), "long/%s", comp);
 	assert_int_equal(cpio_add_dir(w, path, 0755, 1), 0);
 	for (int i = 1; i <= 8; i++) {
-		snprintf(path + len, sizeof(path) - len, "/%.*s", 200 + i, "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff");
+		snprintf(path + len, sizeof(path) - len, "/%.*s", 200 + i,
+			 "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
+			 "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
+			 "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
+			 "fffffffffffffffffffffff");
 		assert_int_equal(cpio_add_data(w, path, 0644, 2, path, strlen(path)), 0);
 	}
 	assert_int_equal(cpio_finish(w), 0);
 	free(w);
 	extract(f);
 	for (int i = 1; i <= 8; i++) {
-		snprintf(path + len, sizeof(path) - len, "/%.*s", 200 + i, "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff");
+		snprintf(path + len, sizeof(path) - len, "/%.*s", 200 + i,
+			 "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
+			 "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
+			 "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
+			 "fffffffffffffffffffffff");
 		assert_true(strlen(path) > 400);
 		check_entry(f, path, S_IFREG, 0644, 2, path, strlen(path));
 	}
@@ -201,12 +216,16 @@ static void test_header_layout(void **state)
 	const char *expect = "070701"
 			     "00000001" /* ino */
 			     "000081A4" /* mode 0100644 */
-			     "00000000" "00000000" /* uid gid */
+			     "00000000"
+			     "00000000" /* uid gid */
 			     "00000001" /* nlink */
 			     "0000002A" /* mtime */
 			     "00000002" /* filesize */
-			     "00000000" "00000000" "00000000" "00000000"
-			     "00000003" /* namesize */
+			     "00000000"
+			     "00000000"
+			     "00000000"
+			     "00000000"
+			     "00000003"	 /* namesize */
 			     "00000000"; /* check */
 
 	cpio_writer_init(w, f->fd);
@@ -219,17 +238,18 @@ static void test_header_layout(void **state)
 	assert_memory_equal(buf + 116, "xy\0\0", 4); /* data padded to 120 */
 	assert_memory_equal(buf + 120, "070701", 6);
 	assert_memory_equal(buf + 120 + 110, "TRAILER!!!\0", 11);
-	assert_int_equal(cpio_add_dir(&(struct cpio_writer){.fd = -1}, "", 0755, 0), -EINVAL);
+	assert_int_equal(cpio_add_dir(&(struct cpio_writer){.fd = -1}, "", 0755, 0),
+			 -EINVAL);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_files_dirs_symlinks, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_long_names, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_file_from_fd, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_file_shrank, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_header_layout, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_files_dirs_symlinks, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_long_names, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_file_from_fd, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_file_shrank, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_header_layout, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,8 +17,8 @@
 /* Runs the parser over @stream cut into pieces at the given split points and
  * renders every event into @out: noise bytes are concatenated (their splitting
  * is free), frames are written as "<type:len:payload>". */
-static void transcript(const uint8_t *stream, size_t len, const size_t *cuts, size_t ncuts,
-		       struct ue_buf *noise, struct ue_buf *out)
+static void transcript(const uint8_t *stream, size_t len, const size_t *cuts,
+		       size_t ncuts, struct ue_buf *noise, struct ue_buf *out)
 {
 	struct frame_parser *p = malloc(sizeof(*p));
 	size_t start = 0;
@@ -175,14 +175,14 @@ static void test_sync_variants(void **state)
 		const char *in;
 		bool synced;
 	} cases[] = {
-		{"UNIELF-SYNC\n", true}, /* at the very start of the stream */
-		{"\nUNIELF-SYNC\n", true},
-		{"junk\r\nUNIELF-SYNC\r\n", true},
-		{"UNIELF-SYNC", false}, /* the line has not ended yet */
-		{"aUNIELF-SYNC\n", false},
-		{"UNIELF-SYNC \n", false},
-		{"UNIELF-SYNCUNIELF-SYNC\n", false},
-		{"unielf-sync\n", false},
+	    {"UNIELF-SYNC\n", true}, /* at the very start of the stream */
+	    {"\nUNIELF-SYNC\n", true},
+	    {"junk\r\nUNIELF-SYNC\r\n", true},
+	    {"UNIELF-SYNC", false}, /* the line has not ended yet */
+	    {"aUNIELF-SYNC\n", false},
+	    {"UNIELF-SYNC \n", false},
+	    {"UNIELF-SYNCUNIELF-SYNC\n", false},
+	    {"unielf-sync\n", false},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -224,7 +224,10 @@ static void test_encode(void **state)
 	assert_int_equal(frame_encode(buf, FRAME_IN_EOF, NULL, 0), 3);
 	assert_memory_equal(buf, "\x02\x00\x00", 3);
 	assert_int_equal(frame_encode(buf, FRAME_IN_DATA, "abc", 3), 6);
-	assert_memory_equal(buf, "\x01\x03\x00" "abc", 6);
+	assert_memory_equal(buf,
+			    "\x01\x03\x00"
+			    "abc",
+			    6);
 	assert_int_equal(frame_encode(buf, FRAME_IN_SIGNAL, "\x02", 1), 4);
 	assert_memory_equal(buf, "\x03\x01\x00\x02", 4);
 	assert_int_equal(frame_encode(buf, FRAME_IN_WINSIZE, "\x32\x00\x84\x00", 4), 7);
@@ -237,9 +240,9 @@ static void test_encode(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_whole_stream),	cmocka_unit_test(test_every_split),
-		cmocka_unit_test(test_byte_by_byte),	cmocka_unit_test(test_sync_variants),
-		cmocka_unit_test(test_oversized_frame), cmocka_unit_test(test_encode),
+	    cmocka_unit_test(test_whole_stream),    cmocka_unit_test(test_every_split),
+	    cmocka_unit_test(test_byte_by_byte),    cmocka_unit_test(test_sync_variants),
+	    cmocka_unit_test(test_oversized_frame), cmocka_unit_test(test_encode),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -81,14 +81,17 @@ static void test_env(void **state)
 	char *host[] = {"UNIELF_TEST_HOSTVAR", "UNIELF_TEST_UNSET"};
 
 	expect_env(none, 0, NULL, "PATH=/usr/local/bin:/usr/bin:/bin|HOME=/|");
-	expect_env(none, 0, "xterm", "PATH=/usr/local/bin:/usr/bin:/bin|HOME=/|TERM=xterm|");
+	expect_env(none, 0, "xterm",
+		   "PATH=/usr/local/bin:/usr/bin:/bin|HOME=/|TERM=xterm|");
 	/* a later value replaces an earlier one in place; defaults yield to --env */
 	expect_env(some, 4, NULL, "HOME=/|FOO=2=3|BAR=|PATH=/opt/bin|");
-	expect_env(home, 2, "xterm", "PATH=/usr/local/bin:/usr/bin:/bin|HOME=/root|TERM=dumb|");
+	expect_env(home, 2, "xterm",
+		   "PATH=/usr/local/bin:/usr/bin:/bin|HOME=/root|TERM=dumb|");
 	setenv("UNIELF_TEST_HOSTVAR", "from host", 1);
 	unsetenv("UNIELF_TEST_UNSET");
-	expect_env(host, 2, NULL,
-		   "PATH=/usr/local/bin:/usr/bin:/bin|HOME=/|UNIELF_TEST_HOSTVAR=from host|");
+	expect_env(
+	    host, 2, NULL,
+	    "PATH=/usr/local/bin:/usr/bin:/bin|HOME=/|UNIELF_TEST_HOSTVAR=from host|");
 }
 
 /* ---------------------------------------------------------------- whole initrds */
@@ -174,7 +177,10 @@ static void test_program_symlink_chain(void **state)
 	mkdir(bin, 0755);
 	mkdir(libexec, 0755);
 	p = sub(libexec, "dash-5");
-	tu_write_file(p, "\x7f" "ELFdash", 8, 0755);
+	tu_write_file(p,
+		      "\x7f"
+		      "ELFdash",
+		      8, 0755);
 	q = sub(bin, "dash");
 	assert_int_equal(symlink(p, q), 0);
 	free(q);
@@ -223,7 +229,10 @@ static void test_program_symlink_chain(void **state)
 	p = sub(f->dir + 1, "real/libexec/dash-5");
 	assert_int_equal(guest_mode(f, p), S_IFREG | 0755);
 	s = guest_read(f, p);
-	assert_memory_equal(s, "\x7f" "ELFdash", 8);
+	assert_memory_equal(s,
+			    "\x7f"
+			    "ELFdash",
+			    8);
 	free(s);
 	free(p);
 	p = sub(f->dir + 1, "real/bin");
@@ -349,11 +358,11 @@ static void test_initrd_is_unlinked(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_file_spec),
-		cmocka_unit_test(test_env),
-		cmocka_unit_test_setup_teardown(test_program_symlink_chain, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_trees_and_descriptor, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_initrd_is_unlinked, setup, teardown),
+	    cmocka_unit_test(test_file_spec),
+	    cmocka_unit_test(test_env),
+	    cmocka_unit_test_setup_teardown(test_program_symlink_chain, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_trees_and_descriptor, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_initrd_is_unlinked, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -157,11 +157,20 @@ static void test_default_path(void **state)
 static void test_normalize(void **state)
 {
 	static const char *cases[][2] = {
-		{"/", "/"},		 {"", "/"},		  {"//", "/"},
-		{"/a/b/", "/a/b"},	 {"a/b", "/a/b"},	  {"/a//b///c", "/a/b/c"},
-		{"/a/./b/.", "/a/b"},	 {"/a/b/../c", "/a/c"},	  {"/../..", "/"},
-		{"../x", "/x"},		 {"/a/b/../../..", "/"},  {"/a/..b/c..", "/a/..b/c.."},
-		{"/.unielf/../x", "/x"}, {"/a/.../b", "/a/.../b"},
+	    {"/", "/"},
+	    {"", "/"},
+	    {"//", "/"},
+	    {"/a/b/", "/a/b"},
+	    {"a/b", "/a/b"},
+	    {"/a//b///c", "/a/b/c"},
+	    {"/a/./b/.", "/a/b"},
+	    {"/a/b/../c", "/a/c"},
+	    {"/../..", "/"},
+	    {"../x", "/x"},
+	    {"/a/b/../../..", "/"},
+	    {"/a/..b/c..", "/a/..b/c.."},
+	    {"/.unielf/../x", "/x"},
+	    {"/a/.../b", "/a/.../b"},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -223,13 +232,13 @@ static void test_host_absolute(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_lookup_in_path, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_empty_entry_is_cwd, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_with_slash, setup, teardown),
-		cmocka_unit_test(test_default_path),
-		cmocka_unit_test(test_normalize),
-		cmocka_unit_test(test_join_dirname),
-		cmocka_unit_test_setup_teardown(test_host_absolute, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_lookup_in_path, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_empty_entry_is_cwd, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_with_slash, setup, teardown),
+	    cmocka_unit_test(test_default_path),
+	    cmocka_unit_test(test_normalize),
+	    cmocka_unit_test(test_join_dirname),
+	    cmocka_unit_test_setup_teardown(test_host_absolute, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

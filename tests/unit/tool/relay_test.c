@@ -27,27 +27,33 @@ static int find(char **argv, const char *a)
 
 static void test_argv_microvm_tcg(void **state)
 {
-	struct qemu_config c = {.qemu = "qemu-system-x86_64", .kernel = "/k/kernel.elf",
-				.machine = UE_MACHINE_MICROVM, .accel = UE_ACCEL_TCG,
+	struct qemu_config c = {.qemu = "qemu-system-x86_64",
+				.kernel = "/k/kernel.elf",
+				.machine = UE_MACHINE_MICROVM,
+				.accel = UE_ACCEL_TCG,
 				.mem_mb = 128};
 	char **v = qemu_build_argv(&c);
 	char *line = qemu_format_argv(v);
 
-	assert_string_equal(line,
-			    "qemu-system-x86_64 -M microvm,x-option-roms=off,rtc=on -cpu max "
-			    "-accel tcg -m 128 -smp 1 -nodefaults -no-user-config -display none "
-			    "-no-reboot -chardev stdio,id=con,signal=off -serial chardev:con "
-			    "-device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel /k/kernel.elf "
-			    "-initrd /proc/self/fd/3 -append quiet");
+	assert_string_equal(
+	    line, "qemu-system-x86_64 -M microvm,x-option-roms=off,rtc=on -cpu max "
+		  "-accel tcg -m 128 -smp 1 -nodefaults -no-user-config -display none "
+		  "-no-reboot -chardev stdio,id=con,signal=off -serial chardev:con "
+		  "-device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel /k/kernel.elf "
+		  "-initrd /proc/self/fd/3 -append quiet");
 	free(line);
 	qemu_free_argv(v);
 }
 
 static void test_argv_q35_kvm(void **state)
 {
-	struct qemu_config c = {.qemu = "/opt/q", .kernel = "/k k/kernel.elf",
-				.machine = UE_MACHINE_Q35, .accel = UE_ACCEL_KVM,
-				.mem_mb = 512, .verbose = true, .report = true};
+	struct qemu_config c = {.qemu = "/opt/q",
+				.kernel = "/k k/kernel.elf",
+				.machine = UE_MACHINE_Q35,
+				.accel = UE_ACCEL_KVM,
+				.mem_mb = 512,
+				.verbose = true,
+				.report = true};
 	char **v = qemu_build_argv(&c);
 	char *line;
 
@@ -82,7 +88,7 @@ static void test_kvm_probe(void **state)
 
 struct fixture {
 	char *dir;
-	int out_fd, err_fd;  /* files standing in for host stdout and stderr */
+	int out_fd, err_fd; /* files standing in for host stdout and stderr */
 	int saved[3];
 	int null_fd;
 };
@@ -278,7 +284,11 @@ static void test_stdin_frames(void **state)
 	assert_int_equal(res.end, RELAY_EXITED);
 	got = tu_read_file(got_path, &n);
 	assert_int_equal(n, 9);
-	assert_memory_equal(got, "\x01\x03\x00" "abc" "\x02\x00\x00", 9);
+	assert_memory_equal(got,
+			    "\x01\x03\x00"
+			    "abc"
+			    "\x02\x00\x00",
+			    9);
 	free(got);
 	free(got_path);
 	assert_true(asprintf(&got_path, "%s/got.early", f->dir) > 0);
@@ -359,8 +369,8 @@ static void test_no_status(void **state)
 	ue_buf_free(&s);
 
 	/* QEMU failing before sync: its last stderr line explains it */
-	run_relay(f, "echo 'q: warning: x' >&2; echo 'q: cannot load kernel' >&2; exit 1", -1,
-		  &c, &res, &qerr, &pid);
+	run_relay(f, "echo 'q: warning: x' >&2; echo 'q: cannot load kernel' >&2; exit 1",
+		  -1, &c, &res, &qerr, &pid);
 	assert_int_equal(res.end, RELAY_NO_STATUS);
 	assert_false(res.synced);
 	line = relay_last_line(&qerr);
@@ -428,18 +438,18 @@ static void test_spawn_failure(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_argv_microvm_tcg),
-		cmocka_unit_test(test_argv_q35_kvm),
-		cmocka_unit_test(test_kvm_probe),
-		cmocka_unit_test_setup_teardown(test_routing_and_status, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_verbose, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stdin_frames, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_boot_timeout, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_hold_released, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_status, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stdout_closed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_protocol_error, setup, teardown),
-		cmocka_unit_test(test_spawn_failure),
+	    cmocka_unit_test(test_argv_microvm_tcg),
+	    cmocka_unit_test(test_argv_q35_kvm),
+	    cmocka_unit_test(test_kvm_probe),
+	    cmocka_unit_test_setup_teardown(test_routing_and_status, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_verbose, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stdin_frames, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_boot_timeout, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_hold_released, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_status, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stdout_closed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_protocol_error, setup, teardown),
+	    cmocka_unit_test(test_spawn_failure),
 	};
 	return cmocka_run_group_tests(tests, group_setup, NULL);
 }

@@ -46,7 +46,8 @@ static inline void tu_write_file(const char *path, const void *data, size_t len,
 				 mode_t mode)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (fd < 0 || (len && write(fd, data, len) != (ssize_t)len) || fchmod(fd, mode) < 0)
+	if (fd < 0 || (len && write(fd, data, len) != (ssize_t)len) ||
+	    fchmod(fd, mode) < 0)
 		abort();
 	close(fd);
 }
