@@ -32,6 +32,8 @@ struct file_ops {
 	int (*iterate)(struct file *f, struct dir_ctx *ctx);
 	/* NULL: the inode's attributes */
 	int (*stat)(struct file *f, struct kstat *st);
+	/* size for mmap (vfs_file_size); NULL: regular files only */
+	int (*size)(struct file *f, uint64_t *size);
 	/* bytes readable now, for FIONREAD; NULL: -ENOTTY */
 	long (*nread)(struct file *f);
 	void (*release)(struct file *f);

@@ -35,7 +35,8 @@ int vfs_chdir(struct process *p, const char *path);
 struct file *vfs_open(const char *path, int flags, unsigned int mode);
 /* Reads at off without moving the file position; -EISDIR on directories. */
 long vfs_pread(struct file *f, void *kbuf, size_t len, uint64_t off);
-/* Size of a regular file; -EISDIR for directories, -EINVAL for other kinds. */
+/* Size of a regular file (/dev/zero: 0); -EISDIR for directories, -EINVAL for
+ * other kinds. */
 int vfs_file_size(struct file *f, uint64_t *size);
 /* 0 when f is a regular file with an execute bit, else -EACCES. */
 int vfs_check_exec(struct file *f);

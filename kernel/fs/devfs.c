@@ -42,7 +42,16 @@ static long null_lseek(struct file *f, int64_t off, int whence)
 }
 
 static const struct file_ops null_ops = {.read = null_read, .write = any_write, .lseek = null_lseek};
-static const struct file_ops zero_ops = {.read = zero_read, .write = any_write, .lseek = null_lseek};
+/* mapping /dev/zero maps nothing but zeros: a file of size 0 */
+static int zero_size(struct file *f, uint64_t *size)
+{
+	*size = 0;
+	return 0;
+}
+
+static const struct file_ops zero_ops = {
+	.read = zero_read, .write = any_write, .lseek = null_lseek, .size = zero_size,
+};
 static const struct file_ops full_ops = {.read = zero_read, .write = full_write, .lseek = null_lseek};
 static const struct file_ops random_ops = {.read = random_read, .write = any_write, .lseek = null_lseek};
 

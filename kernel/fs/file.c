@@ -191,6 +191,8 @@ int vfs_file_size(struct file *f, uint64_t *size)
 		return -EINVAL;
 	if (S_ISDIR(f->inode->mode))
 		return -EISDIR;
+	if (f->ops && f->ops->size)
+		return f->ops->size(f, size);
 	if (!S_ISREG(f->inode->mode))
 		return -EINVAL;
 	*size = f->inode->size;
