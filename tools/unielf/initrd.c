@@ -436,6 +436,11 @@ int initrd_add_host_path(struct initrd *r, const char *abs)
 	return pack_resolved(r, abs, 0);
 }
 
+bool initrd_contains(struct initrd *r, const char *guest)
+{
+	return lookup(r, guest) != NULL;
+}
+
 int initrd_add_dir(struct initrd *r, const char *guest)
 {
 	struct entry *e = lookup(r, guest);

@@ -35,6 +35,8 @@ int initrd_add_host_path(struct initrd *r, const char *abs);
 /* Packs host file, directory (recursively, symlinks kept) or the target of a
  * top-level symlink at guest path @guest. */
 int initrd_add_tree(struct initrd *r, const char *host, const char *guest);
+/* True when something is already packed at guest path @guest. */
+bool initrd_contains(struct initrd *r, const char *guest);
 /* Makes sure directory @guest exists (mode 0755) unless something is there. */
 int initrd_add_dir(struct initrd *r, const char *guest);
 /* Adds .unielf/NAME with the given bytes. */

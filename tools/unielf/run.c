@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
+#include "elfdeps.h"
 #include "initrd.h"
 #include "pathlookup.h"
 #include "qemu.h"
@@ -93,6 +94,36 @@ static char *absolute(const char *path)
 	return abs;
 }
 
+/* The interpreter and libraries of a dynamic PROGRAM, where the host has them,
+ * plus the host's ld.so.cache so the guest's ld.so finds them there too.  What
+ * --file already put at a path wins. */
+static int pack_deps(const struct run_opts *o, struct initrd *r, const char *exe)
+{
+	struct elfdeps d;
+	int err = elfdeps_collect(exe, &d);
+
+	if (err < 0) {
+		ue_msg("%s: %s", exe, strerror(-err));
+		return -1;
+	}
+	for (size_t i = 0; i < d.n && !err; i++) {
+		char *abs = absolute(d.paths[i]);
+		if (!initrd_contains(r, abs)) {
+			if (o->verbose)
+				ue_msg("packing %s", abs);
+			err = initrd_add_host_path(r, abs);
+		}
+		free(abs);
+	}
+	for (size_t i = 0; i < d.nmissing && o->verbose; i++)
+		ue_msg("%s: needed by the program, not found on the host", d.missing[i]);
+	if (!err && d.n && !initrd_contains(r, "/etc/ld.so.cache") &&
+	    access("/etc/ld.so.cache", R_OK) == 0)
+		err = initrd_add_host_path(r, "/etc/ld.so.cache");
+	elfdeps_free(&d);
+	return err;
+}
+
 static struct initrd *pack(const struct run_opts *o, const char *exe, char *tty)
 {
 	struct initrd *r = initrd_create();
@@ -123,6 +154,8 @@ static struct initrd *pack(const struct run_opts *o, const char *exe, char *tty)
 		free(host);
 		free(guest);
 	}
+	if (!err)
+		err = pack_deps(o, r, exe);
 	if (!err)
 		err = initrd_add_dir(r, o->workdir);
 	for (int i = 0; i < o->prog_argc; i++)
