@@ -104,7 +104,7 @@ int vm_unmap(struct mm *mm, uint64_t start, uint64_t len)
 	return 0;
 }
 
-static bool range_free(struct mm *mm, uint64_t start, uint64_t end)
+bool vm_range_free(struct mm *mm, uint64_t start, uint64_t end)
 {
 	struct vma *v;
 	list_for_each_entry(v, &mm->vmas, link)
@@ -163,7 +163,7 @@ long vm_map(struct mm *mm, uint64_t addr, uint64_t len, uint32_t prot, uint32_t 
 	} else {
 		addr = ALIGN_DOWN(addr, PAGE_SIZE);
 		if (!addr || addr < USER_MIN || addr + len > USER_LIMIT ||
-		    !range_free(mm, addr, addr + len))
+		    !vm_range_free(mm, addr, addr + len))
 			addr = find_gap(mm, len);
 		if (!addr)
 			return -ENOMEM;

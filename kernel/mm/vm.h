@@ -17,6 +17,8 @@ struct vma *vm_find(struct mm *mm, uint64_t addr);
 long vm_map(struct mm *mm, uint64_t addr, uint64_t len, uint32_t prot, uint32_t flags,
 	    bool fixed, const char *name);
 int vm_unmap(struct mm *mm, uint64_t start, uint64_t len);
+/* true when no area overlaps [start, end) */
+bool vm_range_free(struct mm *mm, uint64_t start, uint64_t end);
 int vm_protect(struct mm *mm, uint64_t start, uint64_t len, uint32_t prot);
 /* Kernel address of the user page holding va, faulting it in; NULL when the
  * access is not allowed (force: ignore protections, for the loader). */

@@ -47,6 +47,11 @@ static int fill_from_file(struct mm *mm, struct file *f, uint64_t addr, uint64_t
 	return r;
 }
 
+static bool fixed_hint_bad(unsigned long addr, unsigned long len, unsigned long flags)
+{
+	return (flags & MAP_FIXED) && (addr & (PAGE_SIZE - 1));
+}
+
 long sys_mmap(unsigned long addr, unsigned long len, unsigned long prot,
 	      unsigned long flags, int fd, unsigned long off)
 {
@@ -62,6 +67,8 @@ long sys_mmap(unsigned long addr, unsigned long len, unsigned long prot,
 		return -EINVAL;
 	if (len > USER_TOP)
 		return -ENOMEM;
+	if (fixed_hint_bad(addr, len, flags))
+		return -EINVAL;
 	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
 	if ((flags & MAP_FIXED_NOREPLACE) && vm_find(mm, addr))
 		return -EEXIST;
@@ -73,8 +80,15 @@ long sys_mmap(unsigned long addr, unsigned long len, unsigned long prot,
 			return -EBADF;
 		int r = vfs_file_size(f, &fsize);
 		if (r) {
+			char path[16] = "";
+			vfs_file_path(f, path, sizeof(path));
 			file_put(f);
-			return r == -EISDIR ? -ENODEV : r;
+			if (!strcmp(path, "/dev/zero")) {
+				/* mapping /dev/zero is anonymous memory */
+				flags |= MAP_ANONYMOUS;
+				return sys_mmap(addr, len, prot, flags, -1, 0);
+			}
+			return -ENODEV;
 		}
 		if (type != MAP_PRIVATE && (prot & PROT_WRITE)) {
 			/* writable shared file mappings need a page cache */
@@ -176,9 +190,8 @@ long sys_brk(unsigned long newbrk)
 	uint64_t old_end = ALIGN_UP(mm->brk, PAGE_SIZE);
 	uint64_t new_end = ALIGN_UP(newbrk, PAGE_SIZE);
 	if (new_end > old_end) {
-		for (uint64_t a = old_end; a < new_end; a += PAGE_SIZE)
-			if (vm_find(mm, a))
-				return (long)mm->brk;
+		if (new_end > USER_TOP || new_end < old_end || !vm_range_free(mm, old_end, new_end))
+			return (long)mm->brk;
 		if (vm_map(mm, old_end, new_end - old_end, PROT_READ | PROT_WRITE, VMA_ANON, true,
 			   "[heap]") < 0)
 			return (long)mm->brk;
@@ -232,18 +245,10 @@ long sys_mremap(unsigned long old, unsigned long old_len, unsigned long new_len,
 				vm_unmap(mm, old + new_len, old_len - new_len);
 			return (long)old;
 		}
-		/* grow in place when the pages after are free */
-		bool free = true;
-		for (uint64_t a = old + old_len; a < old + new_len; a += PAGE_SIZE)
-			if (vm_find(mm, a)) {
-				free = false;
-				break;
-			}
-		if (free && old + new_len <= USER_TOP) {
-			long r = vm_map(mm, old + old_len, new_len - old_len, prot, vflags, true,
-					name);
-			if (r < 0)
-				return r;
+		/* grow in place when the pages after are free: the area just gets longer */
+		if (old + old_len == v->end && old + new_len <= USER_TOP &&
+		    old + new_len > old && vm_range_free(mm, old + old_len, old + new_len)) {
+			v->end = old + new_len;
 			return (long)old;
 		}
 		if (!(flags & MREMAP_MAYMOVE))
