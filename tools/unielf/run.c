@@ -16,6 +16,7 @@
 #include "pathlookup.h"
 #include "qemu.h"
 #include "relay.h"
+#include "run.h"
 
 #define DEFAULT_KVM_BOOT_TIMEOUT_MS 3000
 
@@ -224,7 +225,8 @@ static int vm_failed(const struct run_opts *o, const struct ue_buf *qerr,
 	return UE_EXIT_FAILURE;
 }
 
-static int launch(const struct run_opts *o, const char *kernel, int initrd_fd, int tty_fd)
+int run_launch(const struct run_opts *o, const char *kernel, int initrd_fd, int tty_fd,
+	       const char *kvm_why)
 {
 	const char *qemu = getenv("UNIELF_QEMU");
 	struct qemu_config qc = {
@@ -242,11 +244,10 @@ static int launch(const struct run_opts *o, const char *kernel, int initrd_fd, i
 	};
 	struct ue_buf qerr = {0};
 	struct relay_result res;
-	char why[256];
 	int status;
 
 	if (o->accel != UE_ACCEL_TCG) {
-		if (qemu_kvm_usable(NULL, why, sizeof(why))) {
+		if (!kvm_why) {
 			qc.accel = UE_ACCEL_KVM;
 			/* A KVM that hangs guests must not hang us: give it a deadline,
 			 * and hold output back while a TCG retry is still possible. */
@@ -255,32 +256,26 @@ static int launch(const struct run_opts *o, const char *kernel, int initrd_fd, i
 			status = boot(&qc, &rc, initrd_fd, &qerr, &res);
 			if (status)
 				goto out;
+			/* Retry only what TCG might fix: a guest that never got ready.
+			 * An EXIT before READY (say, an ELF the kernel rejects) is an
+			 * answer, and a forced KVM gets no second chance. */
 			if (o->accel == UE_ACCEL_KVM || res.ready ||
-			    res.end != RELAY_BOOT_TIMEOUT) {
-				if (res.end != RELAY_NO_STATUS || res.ready ||
-				    o->accel == UE_ACCEL_KVM)
-					goto done;
-			}
+			    (res.end != RELAY_BOOT_TIMEOUT && res.end != RELAY_NO_STATUS))
+				goto done;
 			if (o->verbose) {
-				if (res.end == RELAY_BOOT_TIMEOUT)
-					ue_msg(
-					    "KVM: the guest was not ready within %d ms; "
-					    "retrying with TCG",
-					    rc.boot_timeout_ms);
-				else
-					ue_msg("KVM: QEMU stopped before the guest was "
-					       "ready; "
-					       "retrying with TCG");
+				ue_msg("KVM: %s; retrying with TCG",
+				       res.end == RELAY_BOOT_TIMEOUT
+					   ? "the guest was not ready in time"
+					   : "QEMU stopped before the guest was ready");
 				if (qerr.len)
-					(void)ue_write_full(STDERR_FILENO, qerr.data,
-							    qerr.len);
+					(void)ue_write_full(2, qerr.data, qerr.len);
 			}
 		} else if (o->accel == UE_ACCEL_KVM) {
-			ue_msg("%s", why);
+			ue_msg("%s", kvm_why);
 			status = UE_EXIT_FAILURE;
 			goto out;
 		} else if (o->verbose) {
-			ue_msg("using TCG: %s", why);
+			ue_msg("using TCG: %s", kvm_why);
 		}
 	}
 	qc.accel = UE_ACCEL_TCG;
@@ -318,7 +313,7 @@ int run_main(const struct run_opts *o)
 	const char *prog = o->prog_argv[0];
 	char *found = NULL, *exe = NULL, *kernel = NULL;
 	struct initrd *initrd = NULL;
-	char tty[64];
+	char tty[64], why[256];
 	int tty_fd, err, status = UE_EXIT_FAILURE;
 
 	err = path_lookup(prog, getenv("PATH"), &found);
@@ -352,7 +347,10 @@ int run_main(const struct run_opts *o)
 		goto out;
 	}
 	atexit(qemu_kill_running); /* belt and braces: QEMU never outlives us */
-	status = launch(o, kernel, initrd_fd(initrd), tty_fd);
+	if (o->accel == UE_ACCEL_TCG || qemu_kvm_usable(NULL, why, sizeof(why)))
+		status = run_launch(o, kernel, initrd_fd(initrd), tty_fd, NULL);
+	else
+		status = run_launch(o, kernel, initrd_fd(initrd), tty_fd, why);
 out:
 	initrd_destroy(initrd);
 	free(kernel);
