@@ -11,15 +11,27 @@
 #include "fs/cpio.h"
 
 #define CPIO_MAGIC_NEWC "070701"
-#define CPIO_MAGIC_CRC "070702"
-#define CPIO_TRAILER "TRAILER!!!"
-#define CPIO_S_IFMT 0170000
-#define CPIO_S_IFREG 0100000
+#define CPIO_MAGIC_CRC	"070702"
+#define CPIO_TRAILER	"TRAILER!!!"
+#define CPIO_S_IFMT	0170000
+#define CPIO_S_IFREG	0100000
 
 /* The 13 eight-digit hex fields after the 6-byte magic, in header order. */
 enum {
-	F_INO, F_MODE, F_UID, F_GID, F_NLINK, F_MTIME, F_FILESIZE, F_DEVMAJOR,
-	F_DEVMINOR, F_RDEVMAJOR, F_RDEVMINOR, F_NAMESIZE, F_CHECK, F_COUNT
+	F_INO,
+	F_MODE,
+	F_UID,
+	F_GID,
+	F_NLINK,
+	F_MTIME,
+	F_FILESIZE,
+	F_DEVMAJOR,
+	F_DEVMINOR,
+	F_RDEVMAJOR,
+	F_RDEVMINOR,
+	F_NAMESIZE,
+	F_CHECK,
+	F_COUNT
 };
 
 static bool hex8(const uint8_t *p, uint32_t *val)

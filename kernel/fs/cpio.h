@@ -9,10 +9,12 @@
 #define CPIO_HEADER_SIZE 110
 
 struct cpio_entry {
-	const char *name; size_t namelen;      /* points into buf; name[namelen] == '\0' is guaranteed */
+	const char *name;
+	size_t namelen; /* points into buf; name[namelen] == '\0' is guaranteed */
 	uint32_t ino, mode, uid, gid, nlink, mtime;
 	uint32_t devmajor, devminor, rdevmajor, rdevminor;
-	const void *data; size_t size;         /* file contents or symlink target (not NUL-terminated) */
+	const void *data;
+	size_t size; /* file contents or symlink target (not NUL-terminated) */
 };
 
 /*

@@ -13,47 +13,45 @@
 #include "uapi/errno.h"
 #include "loader/elf.h"
 
-#define ELF_MAX_PHNUM 128
+#define ELF_MAX_PHNUM  128
 #define ELF_INTERP_MAX 255
 
 /* Reasons name a segment by its index in out->seg[]: one static string per
  * index, since the reason must outlive the call without any buffer. */
-#define SEG_REASONS(text)                                                        \
-	{                                                                        \
-		"segment 0 " text, "segment 1 " text, "segment 2 " text,         \
-		"segment 3 " text, "segment 4 " text, "segment 5 " text,         \
-		"segment 6 " text, "segment 7 " text, "segment 8 " text,         \
-		"segment 9 " text, "segment 10 " text, "segment 11 " text,       \
-		"segment 12 " text, "segment 13 " text, "segment 14 " text,      \
-		"segment 15 " text                                               \
+#define SEG_REASONS(text)                                                                \
+	{                                                                                \
+		"segment 0 " text, "segment 1 " text, "segment 2 " text,                 \
+		    "segment 3 " text, "segment 4 " text, "segment 5 " text,             \
+		    "segment 6 " text, "segment 7 " text, "segment 8 " text,             \
+		    "segment 9 " text, "segment 10 " text, "segment 11 " text,           \
+		    "segment 12 " text, "segment 13 " text, "segment 14 " text,          \
+		    "segment 15 " text                                                   \
 	}
 
 static const char *const why_filesz[ELF_MAX_SEGS] =
-	SEG_REASONS("has a file size larger than its memory size");
+    SEG_REASONS("has a file size larger than its memory size");
 static const char *const why_align[ELF_MAX_SEGS] =
-	SEG_REASONS("has an alignment that is not a power of two");
+    SEG_REASONS("has an alignment that is not a power of two");
 static const char *const why_past_eof[ELF_MAX_SEGS] =
-	SEG_REASONS("extends past the end of the file");
-static const char *const why_absurd[ELF_MAX_SEGS] =
-	SEG_REASONS("has an absurd size");
+    SEG_REASONS("extends past the end of the file");
+static const char *const why_absurd[ELF_MAX_SEGS] = SEG_REASONS("has an absurd size");
 static const char *const why_range[ELF_MAX_SEGS] =
-	SEG_REASONS("lies outside the user address range");
+    SEG_REASONS("lies outside the user address range");
 static const char *const why_congruent[ELF_MAX_SEGS] =
-	SEG_REASONS("has address and file offset that differ modulo 4096");
-static const char *const why_wx[ELF_MAX_SEGS] =
-	SEG_REASONS("is writable and executable");
+    SEG_REASONS("has address and file offset that differ modulo 4096");
+static const char *const why_wx[ELF_MAX_SEGS] = SEG_REASONS("is writable and executable");
 static const char *const why_order[ELF_MAX_SEGS] =
-	SEG_REASONS("starts below the segment before it");
+    SEG_REASONS("starts below the segment before it");
 static const char *const why_overlap[ELF_MAX_SEGS] = {
-	"segment 0 overlaps itself", /* never used: segment 0 has no predecessor */
-	"segment 1 overlaps segment 0",   "segment 2 overlaps segment 1",
-	"segment 3 overlaps segment 2",   "segment 4 overlaps segment 3",
-	"segment 5 overlaps segment 4",   "segment 6 overlaps segment 5",
-	"segment 7 overlaps segment 6",   "segment 8 overlaps segment 7",
-	"segment 9 overlaps segment 8",   "segment 10 overlaps segment 9",
-	"segment 11 overlaps segment 10", "segment 12 overlaps segment 11",
-	"segment 13 overlaps segment 12", "segment 14 overlaps segment 13",
-	"segment 15 overlaps segment 14",
+    "segment 0 overlaps itself", /* never used: segment 0 has no predecessor */
+    "segment 1 overlaps segment 0",   "segment 2 overlaps segment 1",
+    "segment 3 overlaps segment 2",   "segment 4 overlaps segment 3",
+    "segment 5 overlaps segment 4",   "segment 6 overlaps segment 5",
+    "segment 7 overlaps segment 6",   "segment 8 overlaps segment 7",
+    "segment 9 overlaps segment 8",   "segment 10 overlaps segment 9",
+    "segment 11 overlaps segment 10", "segment 12 overlaps segment 11",
+    "segment 13 overlaps segment 12", "segment 14 overlaps segment 13",
+    "segment 15 overlaps segment 14",
 };
 
 /* What the program-header walk remembers for the checks that need every
@@ -186,8 +184,7 @@ static const char *add_interp(const struct elf64_phdr *ph, const uint8_t *buf,
 	return NULL;
 }
 
-static const char *add_tls(const struct elf64_phdr *ph, size_t size,
-			   struct elf_info *out)
+static const char *add_tls(const struct elf64_phdr *ph, size_t size, struct elf_info *out)
 {
 	if (out->has_tls)
 		return "more than one PT_TLS segment";
@@ -246,8 +243,7 @@ static const char *scan_notes(const struct elf64_phdr *ph, const uint8_t *buf,
 }
 
 static const char *walk_phdrs(const struct elf64_ehdr *eh, const uint8_t *buf,
-			      size_t size, struct elf_info *out,
-			      struct elf_pending *pend)
+			      size_t size, struct elf_info *out, struct elf_pending *pend)
 {
 	const char *why = NULL;
 
@@ -351,7 +347,7 @@ static const char *check_layout(struct elf_info *out)
 static const char *parse(const uint8_t *buf, size_t size, struct elf_info *out)
 {
 	struct elf64_ehdr eh;
-	struct elf_pending pend = { 0 };
+	struct elf_pending pend = {0};
 	const char *why;
 
 	memset(out, 0, sizeof(*out));

@@ -8,16 +8,16 @@
 #include <stdint.h>
 
 #define ELF_MAX_SEGS 16
-#define ELF_PROT_R 1
-#define ELF_PROT_W 2
-#define ELF_PROT_X 4
+#define ELF_PROT_R   1
+#define ELF_PROT_W   2
+#define ELF_PROT_X   4
 
 /* Highest end address (exclusive) of a segment and the largest span of all of
  * them; a fixed-address executable must not start below ELF_MIN_EXEC_VADDR. */
-#define ELF_USER_TOP 0x00007ffffffff000ULL
-#define ELF_MAX_SPAN (1ULL << 46)
+#define ELF_USER_TOP	   0x00007ffffffff000ULL
+#define ELF_MAX_SPAN	   (1ULL << 46)
 #define ELF_MIN_EXEC_VADDR 0x10000ULL
-#define ELF_PAGE_SIZE 4096ULL
+#define ELF_PAGE_SIZE	   4096ULL
 
 struct elf_segment {
 	uint64_t vaddr, memsz, offset, filesz, align;
@@ -29,9 +29,11 @@ struct elf_info {
 	uint64_t entry;
 	uint64_t phoff;
 	uint16_t phnum, phentsize;
-	uint64_t phdr_vaddr; /* link-time address of the program headers in memory: PT_PHDR's vaddr, else computed from the PT_LOAD that contains phoff; 0 if none */
+	uint64_t phdr_vaddr; /* link-time address of the program headers in memory:
+				PT_PHDR's vaddr, else computed from the PT_LOAD that
+				contains phoff; 0 if none */
 	struct elf_segment seg[ELF_MAX_SEGS];
-	unsigned nseg; /* PT_LOAD in file order */
+	unsigned nseg;	 /* PT_LOAD in file order */
 	uint64_t lo, hi; /* page-aligned (4 KiB) span of all PT_LOAD, link-time */
 	bool has_interp;
 	char interp[256];

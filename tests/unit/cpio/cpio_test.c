@@ -101,8 +101,8 @@ static void check_entry_on_disk(const struct cpio_entry *e)
 }
 
 /* Reads one archive starting at *off; returns the number of entries. */
-static size_t walk_archive(const uint8_t *buf, size_t len, size_t *off,
-			   char **names, size_t nnames, bool *hard_data_seen)
+static size_t walk_archive(const uint8_t *buf, size_t len, size_t *off, char **names,
+			   size_t nnames, bool *hard_data_seen)
 {
 	struct cpio_entry e;
 	const char *why = NULL;
@@ -191,9 +191,10 @@ static void test_truncated_everywhere(void **state)
 	while (cpio_next(buf, len, &off, &full[n], NULL) == 1) {
 		const uint8_t *name = (const uint8_t *)full[n].name;
 
-		min_end[n] = full[n].size ?
-			(size_t)((const uint8_t *)full[n].data - buf) + full[n].size :
-			(size_t)(name - buf) + full[n].namelen + 1;
+		min_end[n] =
+		    full[n].size
+			? (size_t)((const uint8_t *)full[n].data - buf) + full[n].size
+			: (size_t)(name - buf) + full[n].namelen + 1;
 		ends[n] = off;
 		n++;
 		assert_true(n < 64);
@@ -209,19 +210,21 @@ static void test_truncated_everywhere(void **state)
 		while (want_i < n && min_end[want_i] <= cut)
 			want_i++;
 		o_i = want_i ? (ends[want_i - 1] < cut ? ends[want_i - 1] : cut) : 0;
-		want_r = (o_i == cut || (want_i == n && cut >= trailer_min_end)) ? 0 : -EINVAL;
+		want_r =
+		    (o_i == cut || (want_i == n && cut >= trailer_min_end)) ? 0 : -EINVAL;
 
 		memcpy(p, buf, cut);
 		while ((r = cpio_next(p, cut, &o, &e, &why)) == 1) {
 			assert_true(i < n);
-			assert_int_equal(e.name - (const char *)p, full[i].name - (const char *)buf);
+			assert_int_equal(e.name - (const char *)p,
+					 full[i].name - (const char *)buf);
 			assert_int_equal(e.size, full[i].size);
 			assert_true(o <= cut);
 			i++;
 		}
 		if (r != want_r || i != want_i)
-			fail_msg("cut %zu: %d after %zu entries, want %d after %zu (%s)", cut,
-				 r, i, want_r, want_i, r < 0 ? why : "");
+			fail_msg("cut %zu: %d after %zu entries, want %d after %zu (%s)",
+				 cut, r, i, want_r, want_i, r < 0 ? why : "");
 		if (r == 0)
 			assert_true(o == cut || want_i == n);
 		else
@@ -241,9 +244,9 @@ static size_t put_entry(uint8_t *b, size_t at, const char *magic, uint32_t mode,
 	size_t nsz = strlen(name) + 1;
 
 	snprintf(hdr, sizeof(hdr),
-		 "%s%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X", magic,
-		 7u, mode, 1000u, 1000u, 1u, 0x5f000000u, size, 8u, 1u, 0u, 0u,
-		 (unsigned)nsz, check);
+		 "%s%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X", magic, 7u,
+		 mode, 1000u, 1000u, 1u, 0x5f000000u, size, 8u, 1u, 0u, 0u, (unsigned)nsz,
+		 check);
 	memcpy(b + at, hdr, CPIO_HEADER_SIZE);
 	at += CPIO_HEADER_SIZE;
 	memcpy(b + at, name, nsz);
@@ -361,8 +364,8 @@ static void test_crc_checksum(void **state)
 static void test_bad_magic(void **state)
 {
 	struct arc a;
-	static const char *const bad[] = { "070707", "070703", "070700", "170701",
-					   "07070 ", "\0\0\0\0\0\x01" };
+	static const char *const bad[] = {"070707", "070703", "070700",
+					  "170701", "07070 ", "\0\0\0\0\0\x01"};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		arc_base(&a, "070701");
@@ -382,7 +385,7 @@ static void test_bad_hex(void **state)
 	size_t off;
 
 	for (size_t pos = 6; pos < CPIO_HEADER_SIZE; pos++) {
-		static const char junk[] = { 'g', 'G', ' ', 'x', '\0', '-', '+', 0x7f };
+		static const char junk[] = {'g', 'G', ' ', 'x', '\0', '-', '+', 0x7f};
 
 		for (size_t j = 0; j < sizeof(junk); j++) {
 			arc_base(&a, "070701");
@@ -486,7 +489,7 @@ static void test_bad_offset(void **state)
 
 static void test_zero_padding(void **state)
 {
-	uint8_t zeros[1027] = { 0 };
+	uint8_t zeros[1027] = {0};
 	struct cpio_entry e;
 	size_t off = 0;
 
@@ -563,22 +566,22 @@ static void test_missing_final_padding(void **state)
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_gnu_newc),
-		cmocka_unit_test(test_gnu_crc),
-		cmocka_unit_test(test_gnu_concatenated),
-		cmocka_unit_test(test_truncated_everywhere),
-		cmocka_unit_test(test_handmade_ok),
-		cmocka_unit_test(test_handmade_offsets),
-		cmocka_unit_test(test_crc_checksum),
-		cmocka_unit_test(test_bad_magic),
-		cmocka_unit_test(test_bad_hex),
-		cmocka_unit_test(test_bad_name),
-		cmocka_unit_test(test_data_past_end),
-		cmocka_unit_test(test_truncated_header),
-		cmocka_unit_test(test_bad_offset),
-		cmocka_unit_test(test_zero_padding),
-		cmocka_unit_test(test_padding_between_archives),
-		cmocka_unit_test(test_missing_final_padding),
+	    cmocka_unit_test(test_gnu_newc),
+	    cmocka_unit_test(test_gnu_crc),
+	    cmocka_unit_test(test_gnu_concatenated),
+	    cmocka_unit_test(test_truncated_everywhere),
+	    cmocka_unit_test(test_handmade_ok),
+	    cmocka_unit_test(test_handmade_offsets),
+	    cmocka_unit_test(test_crc_checksum),
+	    cmocka_unit_test(test_bad_magic),
+	    cmocka_unit_test(test_bad_hex),
+	    cmocka_unit_test(test_bad_name),
+	    cmocka_unit_test(test_data_past_end),
+	    cmocka_unit_test(test_truncated_header),
+	    cmocka_unit_test(test_bad_offset),
+	    cmocka_unit_test(test_zero_padding),
+	    cmocka_unit_test(test_padding_between_archives),
+	    cmocka_unit_test(test_missing_final_padding),
 	};
 
 	return cmocka_run_group_tests_name("cpio", tests, NULL, NULL);

@@ -175,7 +175,8 @@ static void test_real_binary_truncated(void **state)
 			assert_true(strlen(why) > 0);
 		} else {
 			if (r != 0)
-				fail_msg("%s rejected at length %zu: %s", x->path, len, why);
+				fail_msg("%s rejected at length %zu: %s", x->path, len,
+					 why);
 			check_against(&info, x);
 		}
 		if (p != buf)
@@ -187,7 +188,7 @@ static void test_real_binary_truncated(void **state)
 /* ------------------------------------------------------------ built images */
 
 #define IMG_SIZE 0x3000
-#define BASE 0x400000
+#define BASE	 0x400000
 
 struct img {
 	uint8_t b[IMG_SIZE];
@@ -229,8 +230,14 @@ static unsigned add_ph(struct img *im, uint32_t type, uint32_t flags, uint64_t o
 {
 	struct elf64_ehdr eh = get_eh(im);
 	struct elf64_phdr ph = {
-		.p_type = type, .p_flags = flags, .p_offset = off, .p_vaddr = vaddr,
-		.p_paddr = vaddr, .p_filesz = filesz, .p_memsz = memsz, .p_align = align,
+	    .p_type = type,
+	    .p_flags = flags,
+	    .p_offset = off,
+	    .p_vaddr = vaddr,
+	    .p_paddr = vaddr,
+	    .p_filesz = filesz,
+	    .p_memsz = memsz,
+	    .p_align = align,
 	};
 	unsigned i = eh.e_phnum++;
 
@@ -242,7 +249,7 @@ static unsigned add_ph(struct img *im, uint32_t type, uint32_t flags, uint64_t o
 static void put_note(struct img *im, size_t off, uint32_t namesz, uint32_t descsz,
 		     uint32_t type, const char *name, uint8_t fill)
 {
-	struct elf64_nhdr nh = { namesz, descsz, type };
+	struct elf64_nhdr nh = {namesz, descsz, type};
 
 	memcpy(im->b + off, &nh, sizeof(nh));
 	memcpy(im->b + off + 12, name, strlen(name) + 1);
@@ -251,13 +258,24 @@ static void put_note(struct img *im, size_t off, uint32_t namesz, uint32_t descs
 }
 
 /* Program header indices in the base image. */
-enum { PH_PHDR, PH_INTERP, PH_LOAD0, PH_LOAD1, PH_LOAD2, PH_TLS, PH_NOTE,
-       PH_STACK, PH_RELRO, PH_OTHER, PH_COUNT };
+enum {
+	PH_PHDR,
+	PH_INTERP,
+	PH_LOAD0,
+	PH_LOAD1,
+	PH_LOAD2,
+	PH_TLS,
+	PH_NOTE,
+	PH_STACK,
+	PH_RELRO,
+	PH_OTHER,
+	PH_COUNT
+};
 
 #define INTERP_OFF 0x400
-#define INTERP "/lib/ld-test.so.1"
-#define NOTE_OFF 0x500
-#define NOTE_LEN (12 + 4 + 20)
+#define INTERP	   "/lib/ld-test.so.1"
+#define NOTE_OFF   0x500
+#define NOTE_LEN   (12 + 4 + 20)
 
 /*
  * A small valid ET_EXEC: R headers page, RX text, RW data+bss at 0x400000,
@@ -267,11 +285,16 @@ enum { PH_PHDR, PH_INTERP, PH_LOAD0, PH_LOAD1, PH_LOAD2, PH_TLS, PH_NOTE,
 static void img_base(struct img *im)
 {
 	struct elf64_ehdr eh = {
-		.e_ident = { 0x7f, 'E', 'L', 'F', ELFCLASS64, ELFDATA2LSB, EV_CURRENT,
-			     ELFOSABI_SYSV },
-		.e_type = ET_EXEC, .e_machine = EM_X86_64, .e_version = EV_CURRENT,
-		.e_entry = BASE + 0x1010, .e_phoff = 64, .e_ehsize = 64,
-		.e_phentsize = 56, .e_phnum = 0,
+	    .e_ident = {0x7f, 'E', 'L', 'F', ELFCLASS64, ELFDATA2LSB, EV_CURRENT,
+			ELFOSABI_SYSV},
+	    .e_type = ET_EXEC,
+	    .e_machine = EM_X86_64,
+	    .e_version = EV_CURRENT,
+	    .e_entry = BASE + 0x1010,
+	    .e_phoff = 64,
+	    .e_ehsize = 64,
+	    .e_phentsize = 56,
+	    .e_phnum = 0,
 	};
 
 	memset(im, 0, sizeof(*im));
@@ -327,32 +350,38 @@ static void set_ph(struct img *im, unsigned i, uint32_t type, uint32_t flags,
 		   uint64_t align)
 {
 	struct elf64_phdr ph = {
-		.p_type = type, .p_flags = flags, .p_offset = off, .p_vaddr = vaddr,
-		.p_paddr = vaddr, .p_filesz = filesz, .p_memsz = memsz, .p_align = align,
+	    .p_type = type,
+	    .p_flags = flags,
+	    .p_offset = off,
+	    .p_vaddr = vaddr,
+	    .p_paddr = vaddr,
+	    .p_filesz = filesz,
+	    .p_memsz = memsz,
+	    .p_align = align,
 	};
 
 	put_ph(im, i, &ph);
 }
 
-#define EDIT_EH(im, stmt)                                                  \
-	do {                                                               \
-		struct elf64_ehdr eh_ = get_eh(im);                        \
-		eh_.stmt;                                                  \
-		put_eh(im, &eh_);                                          \
+#define EDIT_EH(im, stmt)                                                                \
+	do {                                                                             \
+		struct elf64_ehdr eh_ = get_eh(im);                                      \
+		eh_.stmt;                                                                \
+		put_eh(im, &eh_);                                                        \
 	} while (0)
 
-#define EDIT_PH(im, i, stmt)                                               \
-	do {                                                               \
-		struct elf64_phdr ph_ = get_ph(im, i);                     \
-		ph_.stmt;                                                  \
-		put_ph(im, i, &ph_);                                       \
+#define EDIT_PH(im, i, stmt)                                                             \
+	do {                                                                             \
+		struct elf64_phdr ph_ = get_ph(im, i);                                   \
+		ph_.stmt;                                                                \
+		put_ph(im, i, &ph_);                                                     \
 	} while (0)
 
 static void test_base_image(void **state)
 {
 	struct img im;
 	struct elf_info in;
-	static const uint8_t id[20] = { [0 ... 19] = 0xab };
+	static const uint8_t id[20] = {[0 ... 19] = 0xab};
 
 	img_base(&im);
 	expect_ok(&im, &in);
@@ -599,8 +628,8 @@ static void test_reject_outside_user_range(void **state)
 	img_base(&im);
 	/* The last page below ELF_USER_TOP is fine for a segment (the layout is
 	 * then refused as a whole for its span)... */
-	set_ph(&im, PH_LOAD2, PT_LOAD, PF_R | PF_W, 0x2000, ELF_USER_TOP - 0x1000,
-	       0x100, 0x1000, 0x1000);
+	set_ph(&im, PH_LOAD2, PT_LOAD, PF_R | PF_W, 0x2000, ELF_USER_TOP - 0x1000, 0x100,
+	       0x1000, 0x1000);
 	expect_reason(&im, "segments span an absurd address range");
 	/* ...one byte more is not. */
 	set_ph(&im, PH_LOAD2, PT_LOAD, PF_R | PF_W, 0x2000, ELF_USER_TOP - 0x1000, 0x100,
@@ -621,9 +650,11 @@ static void test_reject_incongruent(void **state)
 
 	img_base(&im);
 	EDIT_PH(&im, PH_LOAD1, p_offset = 0x1010);
-	expect_reason(&im, "segment 1 has address and file offset that differ modulo 4096");
+	expect_reason(&im,
+		      "segment 1 has address and file offset that differ modulo 4096");
 	EDIT_PH(&im, PH_LOAD1, p_align = 16);
-	expect_reason(&im, "segment 1 has address and file offset that differ modulo 4096");
+	expect_reason(&im,
+		      "segment 1 has address and file offset that differ modulo 4096");
 	/* Alignment 0 or 1 means "copy, don't map": no congruence needed. */
 	EDIT_PH(&im, PH_LOAD1, p_align = 1);
 	expect_ok(&im, &in);
@@ -1011,37 +1042,37 @@ static void test_relro_and_stack(void **state)
 int main(void)
 {
 	static const struct CMUnitTest fixed[] = {
-		cmocka_unit_test(test_base_image),
-		cmocka_unit_test(test_base_image_truncated),
-		cmocka_unit_test(test_any_alignment_and_null_why),
-		cmocka_unit_test(test_reject_not_elf),
-		cmocka_unit_test(test_reject_ident),
-		cmocka_unit_test(test_reject_ehdr_fields),
-		cmocka_unit_test(test_reject_phnum_phoff),
-		cmocka_unit_test(test_accept_128_phdrs),
-		cmocka_unit_test(test_reject_filesz_gt_memsz),
-		cmocka_unit_test(test_reject_bad_align),
-		cmocka_unit_test(test_reject_past_eof),
-		cmocka_unit_test(test_reject_absurd_size),
-		cmocka_unit_test(test_reject_outside_user_range),
-		cmocka_unit_test(test_reject_incongruent),
-		cmocka_unit_test(test_reject_wx),
-		cmocka_unit_test(test_reject_unsorted),
-		cmocka_unit_test(test_reject_overlap),
-		cmocka_unit_test(test_empty_load_skipped),
-		cmocka_unit_test(test_max_segments),
-		cmocka_unit_test(test_reject_no_loads),
-		cmocka_unit_test(test_reject_absurd_span),
-		cmocka_unit_test(test_reject_exec_low),
-		cmocka_unit_test(test_reject_entry),
-		cmocka_unit_test(test_library_entry_zero),
-		cmocka_unit_test(test_reject_interp),
-		cmocka_unit_test(test_interp_longest),
-		cmocka_unit_test(test_reject_tls),
-		cmocka_unit_test(test_reject_notes),
-		cmocka_unit_test(test_notes_variants),
-		cmocka_unit_test(test_phdr),
-		cmocka_unit_test(test_relro_and_stack),
+	    cmocka_unit_test(test_base_image),
+	    cmocka_unit_test(test_base_image_truncated),
+	    cmocka_unit_test(test_any_alignment_and_null_why),
+	    cmocka_unit_test(test_reject_not_elf),
+	    cmocka_unit_test(test_reject_ident),
+	    cmocka_unit_test(test_reject_ehdr_fields),
+	    cmocka_unit_test(test_reject_phnum_phoff),
+	    cmocka_unit_test(test_accept_128_phdrs),
+	    cmocka_unit_test(test_reject_filesz_gt_memsz),
+	    cmocka_unit_test(test_reject_bad_align),
+	    cmocka_unit_test(test_reject_past_eof),
+	    cmocka_unit_test(test_reject_absurd_size),
+	    cmocka_unit_test(test_reject_outside_user_range),
+	    cmocka_unit_test(test_reject_incongruent),
+	    cmocka_unit_test(test_reject_wx),
+	    cmocka_unit_test(test_reject_unsorted),
+	    cmocka_unit_test(test_reject_overlap),
+	    cmocka_unit_test(test_empty_load_skipped),
+	    cmocka_unit_test(test_max_segments),
+	    cmocka_unit_test(test_reject_no_loads),
+	    cmocka_unit_test(test_reject_absurd_span),
+	    cmocka_unit_test(test_reject_exec_low),
+	    cmocka_unit_test(test_reject_entry),
+	    cmocka_unit_test(test_library_entry_zero),
+	    cmocka_unit_test(test_reject_interp),
+	    cmocka_unit_test(test_interp_longest),
+	    cmocka_unit_test(test_reject_tls),
+	    cmocka_unit_test(test_reject_notes),
+	    cmocka_unit_test(test_notes_variants),
+	    cmocka_unit_test(test_phdr),
+	    cmocka_unit_test(test_relro_and_stack),
 	};
 	const size_t nfixed = sizeof(fixed) / sizeof(fixed[0]);
 	struct CMUnitTest tests[sizeof(fixed) / sizeof(fixed[0]) + 2 * NEXPECT];
@@ -1051,9 +1082,9 @@ int main(void)
 		tests[n++] = fixed[i];
 	for (size_t i = 0; i < NEXPECT; i++) {
 		tests[n++] = (struct CMUnitTest)cmocka_unit_test_prestate(
-			test_real_binary, (void *)&expects[i]);
+		    test_real_binary, (void *)&expects[i]);
 		tests[n++] = (struct CMUnitTest)cmocka_unit_test_prestate(
-			test_real_binary_truncated, (void *)&expects[i]);
+		    test_real_binary_truncated, (void *)&expects[i]);
 	}
 	return _cmocka_run_group_tests("elf", tests, n, NULL, NULL);
 }
