@@ -46,6 +46,9 @@ struct thread {
 	uint64_t clear_child_tid;
 	uint64_t robust_list;
 	uint64_t robust_len;
+	uint64_t rseq;			/* registered struct rseq, 0 if none */
+	uint32_t rseq_len, rseq_sig;
+	bool rseq_preempted;		/* switched out since it last ran */
 };
 
 struct sigaction_k {
@@ -89,6 +92,9 @@ void signal_send_process(struct process *p, int sig);
 void signal_exec_reset(struct process *p);
 void signal_fault(struct regs *r, int sig, int code, uint64_t addr);
 int signal_default_is_ignore(int sig);
+
+/* rseq.c */
+void rseq_fixup(struct thread *t, struct regs *r);
 
 /* timer.c */
 void timers_tick(uint64_t now);

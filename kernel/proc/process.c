@@ -147,6 +147,12 @@ long proc_clone(unsigned long flags, uint64_t newsp, uint64_t ptid, uint64_t cti
 	t->altstack = cur->altstack;
 	if (flags & CLONE_CHILD_CLEARTID)
 		t->clear_child_tid = ctid;
+	if (!(flags & CLONE_VM)) {
+		/* fork keeps the rseq registration, in the copied memory */
+		t->rseq = cur->rseq;
+		t->rseq_len = cur->rseq_len;
+		t->rseq_sig = cur->rseq_sig;
+	}
 	int id = (flags & CLONE_THREAD) ? t->tid : t->proc->pid;
 	if (!(flags & CLONE_THREAD))
 		t->tid = id;	/* a process's first thread has tid == pid */

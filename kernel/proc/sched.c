@@ -107,6 +107,7 @@ static void switch_to(struct thread *next)
 		return;
 	}
 	if (prev) {
+		prev->rseq_preempted = true;
 		fpu_save(prev->fpu);
 		prev->fs_base = rdmsr(MSR_FS_BASE);
 	}

@@ -208,6 +208,8 @@ static void do_stop(struct process *p, int sig)
 void signal_deliver_pending(struct regs *r, unsigned long restart_nr)
 {
 	struct thread *t = thread_current();
+	if (t->rseq_preempted)
+		rseq_fixup(t, r);
 	for (;;) {
 		uint64_t set = pending_mask(t);
 		if (!set)
@@ -238,6 +240,7 @@ void signal_deliver_pending(struct regs *r, unsigned long restart_nr)
 			}
 			restart_nr = 0;
 		}
+		rseq_fixup(t, r);
 		if (setup_frame(t, r, sig, sa))
 			die_of(SIGSEGV);
 		return;

@@ -252,6 +252,7 @@ long sys_execve(unsigned long upath, unsigned long uargv, unsigned long uenvp)
 	fpu_restore(t->fpu);
 	t->clear_child_tid = 0;
 	t->robust_list = 0;
+	t->rseq = 0;
 	r = 0;
 out:
 	kfree(path);
