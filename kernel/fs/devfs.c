@@ -242,7 +242,7 @@ int devfs_mount(struct inode *dir)
 	}
 	if (r)
 		return -ENOMEM;
-	return vfs_mount(dir, dev_sb);
+	return vfs_mount(dir, dev_sb, "/dev", "devtmpfs");
 }
 
 /* A file for console channel chan, as descriptor chan of a new process. */

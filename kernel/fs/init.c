@@ -18,11 +18,13 @@ int fs_init(void)
 	if (!sb)
 		return -ENOMEM;
 	vfs_root = inode_get(sb->root);
+	vfs_mount(NULL, sb, "/", "tmpfs");	/* "rootfs" would hide it from df */
 	struct inode *dev = make_dir("dev", 0755);
 	struct inode *proc = make_dir("proc", 0555);
 	struct inode *tmp = make_dir("tmp", 01777);
 	if (!dev || !proc || !tmp)
 		return -ENOMEM;
+	/* note: /tmp is part of the root ramfs, not a separate tmpfs */
 	int r = devfs_mount(dev);
 	if (!r)
 		r = procfs_mount(proc);

@@ -112,16 +112,34 @@ unsigned int mode_to_dtype(uint32_t mode)
 	}
 }
 
+static struct super_block *mount_list[VFS_MAX_MOUNTS];
+static int mount_count;
+
 /* Mounts sb on dir.  dir keeps a reference for as long as the mount exists. */
-int vfs_mount(struct inode *dir, struct super_block *sb)
+int vfs_mount(struct inode *dir, struct super_block *sb, const char *path, const char *fstype)
 {
-	if (!S_ISDIR(dir->mode))
-		return -ENOTDIR;
-	if (dir->mounted)
-		return -EBUSY;
-	dir->mounted = sb;
-	sb->mountpoint = inode_get(dir);
+	if (mount_count == VFS_MAX_MOUNTS)
+		return -ENOMEM;
+	if (dir) {
+		if (!S_ISDIR(dir->mode))
+			return -ENOTDIR;
+		if (dir->mounted)
+			return -EBUSY;
+		dir->mounted = sb;
+		sb->mountpoint = inode_get(dir);
+	}
+	sb->mnt_path = path;
+	sb->fstype = fstype;
+	mount_list[mount_count++] = sb;
 	return 0;
+}
+
+int vfs_mounts(struct super_block **out, int max)
+{
+	int n = MIN(max, mount_count);
+	for (int i = 0; i < n; i++)
+		out[i] = mount_list[i];
+	return n;
 }
 
 struct inode *inode_parent(struct inode *dir)

@@ -60,6 +60,8 @@ struct super_block {
 	uint64_t dev;
 	uint64_t next_ino;
 	bool transient;			/* inodes die with their last reference (procfs) */
+	const char *fstype;		/* for /proc/mounts: "tmpfs", "proc", ... */
+	const char *mnt_path;		/* where it is mounted, for /proc/mounts */
 	void *priv;
 };
 
@@ -109,8 +111,13 @@ void inode_stat(struct inode *inode, struct kstat *st);
 int64_t vfs_now_ns(void);
 unsigned int mode_to_dtype(uint32_t mode);
 struct super_block *sb_alloc(const struct super_ops *ops);
-/* Mounts sb over the directory dir (which keeps a reference). */
-int vfs_mount(struct inode *dir, struct super_block *sb);
+/* Mounts sb over the directory dir (which keeps a reference); path and
+ * fstype are what /proc/mounts shows.  The root file system is registered
+ * with dir NULL. */
+int vfs_mount(struct inode *dir, struct super_block *sb, const char *path, const char *fstype);
+#define VFS_MAX_MOUNTS 32
+/* The mounted file systems in mount order (borrowed); returns the count. */
+int vfs_mounts(struct super_block **out, int max);
 /* Where ".." leads from dir: new reference, or ERR_PTR(-ENOENT) if dir is gone. */
 struct inode *inode_parent(struct inode *dir);
 

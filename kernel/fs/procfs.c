@@ -15,6 +15,7 @@
 
 enum proc_kind {
 	PK_ROOT, PK_SELF, PK_PID_DIR, PK_EXE, PK_CWD, PK_FD_DIR, PK_FD, PK_CMDLINE, PK_ENVIRON,
+	PK_MOUNTS,
 };
 
 struct proc_entry {
@@ -23,13 +24,19 @@ struct proc_entry {
 	uint32_t mode;
 };
 
-/* /proc/<pid>/ */
+/* /proc/<pid>/ (maps, status, stat, ... go here) */
 static const struct proc_entry pid_entries[] = {
 	{"cmdline", PK_CMDLINE, S_IFREG | 0444},
 	{"cwd", PK_CWD, S_IFLNK | 0777},
 	{"environ", PK_ENVIRON, S_IFREG | 0400},
 	{"exe", PK_EXE, S_IFLNK | 0777},
 	{"fd", PK_FD_DIR, S_IFDIR | 0500},
+	{"mounts", PK_MOUNTS, S_IFREG | 0444},
+};
+
+/* /proc/ besides self and the pids (meminfo, cpuinfo, uptime, ... go here) */
+static const struct proc_entry root_entries[] = {
+	{"mounts", PK_MOUNTS, S_IFREG | 0444},
 };
 
 static struct super_block *proc_sb;
@@ -87,6 +94,9 @@ static struct inode *proc_lookup(struct inode *dir, const char *name)
 			return node_new(dir, cur->pid, PK_SELF, 0, S_IFLNK | 0777);
 		if (parse_num(name, &n) && proc_by_pid(n))
 			return node_new(dir, n, PK_PID_DIR, 0, S_IFDIR | 0555);
+		for (size_t k = 0; k < ARRAY_SIZE(root_entries); k++)
+			if (!strcmp(name, root_entries[k].name))
+				return node_new(dir, 0, root_entries[k].kind, 0, root_entries[k].mode);
 		return ERR_PTR(-ENOENT);
 	}
 	case PK_PID_DIR:
@@ -98,9 +108,12 @@ static struct inode *proc_lookup(struct inode *dir, const char *name)
 		return ERR_PTR(-ENOENT);
 	case PK_FD_DIR: {
 		struct process *p = proc_by_pid(pid);
-		if (!p || !parse_num(name, &n) || !fdt_lookup(p->fdt, n))
+		struct file *f = p && parse_num(name, &n) ? fdt_lookup(p->fdt, n) : NULL;
+		if (!f)
 			return ERR_PTR(-ENOENT);
-		return node_new(dir, pid, PK_FD, n, S_IFLNK | 0700);
+		int acc = f->flags & O_ACCMODE;
+		uint32_t perm = acc == O_RDONLY ? 0500 : acc == O_WRONLY ? 0300 : 0700;
+		return node_new(dir, pid, PK_FD, n, S_IFLNK | perm);
 	}
 	default:
 		return ERR_PTR(-ENOTDIR);
@@ -138,6 +151,13 @@ static int proc_iterate(struct inode *dir, struct dir_ctx *ctx)
 				       mode_to_dtype(S_IFDIR), 4))
 				return 0;
 			ctx->pos = 4;
+		}
+		for (uint64_t k = ctx->pos - 4; k < ARRAY_SIZE(root_entries); k++) {
+			const struct proc_entry *e = &root_entries[k];
+			if (!ctx->emit(ctx, e->name, strlen(e->name), 4 + k, mode_to_dtype(e->mode),
+				       k + 5))
+				return 0;
+			ctx->pos = k + 5;
 		}
 		return 0;
 	}
@@ -211,14 +231,48 @@ static struct file *proc_follow(struct inode *inode)
 	return f ? file_get(f) : ERR_PTR(-ENOENT);
 }
 
+/* Renders a generated text file into a kmalloc'd buffer; returns its length. */
+static long render(enum proc_kind kind, char **out)
+{
+	size_t cap = 4096, len = 0;
+	char *b = kmalloc(cap);
+	if (!b)
+		return -ENOMEM;
+	switch (kind) {
+	case PK_MOUNTS: {
+		struct super_block *sbs[VFS_MAX_MOUNTS];
+		int n = vfs_mounts(sbs, VFS_MAX_MOUNTS);
+		for (int i = 0; i < n && len < cap; i++)
+			len += (size_t)snprintf(b + len, cap - len, "%s %s %s rw,relatime 0 0\n",
+						sbs[i]->fstype, sbs[i]->mnt_path, sbs[i]->fstype);
+		break;
+	}
+	default:
+		break;
+	}
+	*out = b;
+	return (long)MIN(len, cap);
+}
+
 static long proc_pread(struct file *f, void *buf, size_t len, uint64_t off)
 {
+	enum proc_kind kind = node_kind(f->inode);
+	if (kind == PK_MOUNTS) {
+		char *text;
+		long n = render(kind, &text);
+		if (n < 0)
+			return n;
+		long c = off < (uint64_t)n ? (long)MIN(len, (uint64_t)n - off) : 0;
+		memcpy(buf, text + off, (size_t)c);
+		kfree(text);
+		return c;
+	}
 	struct process *p = proc_by_pid(node_pid(f->inode));
 	if (!p)
 		return -ESRCH;
 	const char *src = NULL;
 	size_t n = 0;
-	switch (node_kind(f->inode)) {
+	switch (kind) {
 	case PK_CMDLINE:
 		src = p->cmdline;
 		n = p->cmdline_len;
@@ -286,5 +340,5 @@ int procfs_mount(struct inode *dir)
 	root->fops = &dir_file_ops;
 	root->nlink = 2;
 	proc_sb->root = root;	/* the sb's reference keeps it */
-	return vfs_mount(dir, proc_sb);
+	return vfs_mount(dir, proc_sb, "/proc", "proc");
 }
