@@ -151,7 +151,7 @@ static struct file *do_open(struct inode *start, const char *spath, const char *
 				f = ERR_PTR(-ELOOP);
 			} else if (depth >= SYMLOOP_MAX) {
 				f = ERR_PTR(-ELOOP);
-			} else if (child->iops && child->iops->readlink) {
+			} else if (child->iops && child->iops->readlink && !child->iops->follow) {
 				/* follow it; a dangling link creates its target */
 				char *target = kmalloc(PATH_MAX);
 				long n = target ? child->iops->readlink(child, target, PATH_MAX)
