@@ -4,7 +4,7 @@
  * looks the process up again, so nothing here outlives a process.  The fd
  * entries are magic links: opening one re-opens the open file itself.
  * Anything not listed answers -ENOENT (the entry tables are where maps,
- * meminfo and friends go). */
+ * meminfo and friends go).  Processes are found through proc_find/proc_all. */
 #include <string.h>
 #include <kern/err.h>
 #include <kern/heap.h>
@@ -48,12 +48,23 @@ static int node_pid(const struct inode *i) { return (int)((uintptr_t)i->priv >> 
 static enum proc_kind node_kind(const struct inode *i) { return (enum proc_kind)(((uintptr_t)i->priv >> 16) & 0xff); }
 static int node_fd(const struct inode *i) { return (int)((uintptr_t)i->priv & 0xffff); }
 
-/* Only the running process exists for now; with more, search the process list. */
 static struct process *proc_by_pid(int pid)
 {
-	struct process *p = proc_current();
-	return p && p->pid == pid ? p : NULL;
+	return proc_find(pid);
 }
+
+/* The live process with the smallest pid >= min, for listing /proc. */
+static struct process *proc_next(int min)
+{
+	struct process *p, *best = NULL;
+	list_for_each_entry(p, proc_all(), link) {
+		if (p->pid >= min && (!best || p->pid < best->pid) && proc_find(p->pid) == p)
+			best = p;
+	}
+	return best;
+}
+
+#define PID_COOKIE 1000	/* /proc listing: pid N is at cookie PID_COOKIE + N */
 
 static struct inode *node_new(struct inode *parent, int pid, enum proc_kind kind, int fd,
 			      uint32_t mode)
@@ -137,27 +148,27 @@ static int proc_iterate(struct inode *dir, struct dir_ctx *ctx)
 	}
 	switch (node_kind(dir)) {
 	case PK_ROOT: {
-		struct process *cur = proc_current();
-		if (!cur)
-			return 0;
 		if (ctx->pos == 2) {
 			if (!ctx->emit(ctx, "self", 4, 3, mode_to_dtype(S_IFLNK), 3))
 				return 0;
 			ctx->pos = 3;
 		}
-		if (ctx->pos == 3) {
-			int n = snprintf(name, sizeof(name), "%d", cur->pid);
-			if (!ctx->emit(ctx, name, (size_t)n, (uint64_t)cur->pid << 24,
-				       mode_to_dtype(S_IFDIR), 4))
-				return 0;
-			ctx->pos = 4;
-		}
-		for (uint64_t k = ctx->pos - 4; k < ARRAY_SIZE(root_entries); k++) {
+		for (uint64_t k = ctx->pos - 3; k < ARRAY_SIZE(root_entries); k++) {
 			const struct proc_entry *e = &root_entries[k];
 			if (!ctx->emit(ctx, e->name, strlen(e->name), 4 + k, mode_to_dtype(e->mode),
-				       k + 5))
+				       k + 4))
 				return 0;
-			ctx->pos = k + 5;
+			ctx->pos = k + 4;
+		}
+		if (ctx->pos < PID_COOKIE)
+			ctx->pos = PID_COOKIE;
+		for (struct process *p; (p = proc_next((int)(ctx->pos - PID_COOKIE)));) {
+			int n = snprintf(name, sizeof(name), "%d", p->pid);
+			uint64_t next = PID_COOKIE + (uint64_t)p->pid + 1;
+			if (!ctx->emit(ctx, name, (size_t)n, (uint64_t)p->pid << 24,
+				       mode_to_dtype(S_IFDIR), next))
+				return 0;
+			ctx->pos = next;
 		}
 		return 0;
 	}
