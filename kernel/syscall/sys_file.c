@@ -11,7 +11,9 @@
 #include <kern/uaccess.h>
 #include <uapi/errno.h>
 #include <uapi/fcntl.h>
+#include <uapi/signal.h>
 #include "fs/sysutil.h"
+#include "proc/internal.h"
 
 #define IO_CHUNK 65536
 #define MAX_RW_COUNT 0x7ffff000UL
@@ -87,8 +89,8 @@ static long do_write(struct file *f, unsigned long ubuf, size_t count, uint64_t 
 		}
 		long n = pos ? vfs_pwrite(f, kbuf, want, *pos + done) : vfs_write(f, kbuf, want);
 		if (n < 0) {
-			/* -EPIPE: SIGPIPE is raised here once the core offers
-			 * signal_send_current(SIGPIPE). */
+			if (n == -EPIPE)	/* Linux raises it for the writing thread */
+				signal_send_thread(thread_current(), SIGPIPE);
 			if (!done)
 				done = n;
 			break;
@@ -529,6 +531,8 @@ static long copy_between(struct file *in, uint64_t *inpos, struct file *out, uin
 		long w = outpos ? vfs_pwrite(out, kbuf, (size_t)n, *outpos)
 				: vfs_write(out, kbuf, (size_t)n);
 		if (w < 0) {
+			if (w == -EPIPE)
+				signal_send_thread(thread_current(), SIGPIPE);
 			if (!done)
 				done = w;
 			if (!inpos && seekable(in))
