@@ -617,3 +617,41 @@ long sys_copy_file_range(int fd_in, unsigned long uoff_in, int fd_out, unsigned 
 	return n;
 }
 SYSCALL_REGISTER(__NR_copy_file_range, sys_copy_file_range);
+
+/* One process owns every file: whole-file locks never conflict. */
+long sys_flock(int fd, unsigned int op)
+{
+	struct file *f = fd_file(fd);
+	if (!f || (f->flags & O_PATH))
+		return -EBADF;
+	unsigned int kind = op & ~4u /* LOCK_NB */;
+	if (kind != 1 /* LOCK_SH */ && kind != 2 /* LOCK_EX */ && kind != 8 /* LOCK_UN */)
+		return -EINVAL;
+	return 0;
+}
+SYSCALL_REGISTER(__NR_flock, sys_flock);
+
+/* Advice about caching means nothing to an in-memory file system. */
+long sys_fadvise64(int fd, int64_t off, int64_t len, int advice)
+{
+	struct file *f = fd_file(fd);
+	if (!f || (f->flags & O_PATH))
+		return -EBADF;
+	if (file_is_pipe(f))
+		return -ESPIPE;
+	if (advice < 0 || advice > 5 || len < 0)
+		return -EINVAL;
+	return 0;
+}
+SYSCALL_REGISTER(__NR_fadvise64, sys_fadvise64);
+
+long sys_readahead(int fd, int64_t off, size_t count)
+{
+	struct file *f = fd_file(fd);
+	if (!f || !file_readable(f))
+		return -EBADF;
+	if (!f->inode || !S_ISREG(f->inode->mode))
+		return -EINVAL;
+	return 0;
+}
+SYSCALL_REGISTER(__NR_readahead, sys_readahead);
