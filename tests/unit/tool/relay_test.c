@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <signal.h>
+#include <sys/ioctl.h>
+#include <termios.h>
 #include <time.h>
 #include "frame.h"
 #include "qemu.h"
@@ -424,6 +426,57 @@ static void test_protocol_error(void **state)
 	ue_buf_free(&qerr);
 }
 
+/* SIGWINCH and SIGTERM reaching the tool become WINSIZE and SIGNAL frames. */
+static void test_signal_and_winsize(void **state)
+{
+	struct fixture *f = *state;
+	struct relay_config c = {.winsize_fd = -1};
+	struct relay_result res;
+	struct ue_buf s = {0}, qerr = {0};
+	struct winsize ws = {.ws_row = 50, .ws_col = 132};
+	char *got_path, *got;
+	int master, slave, in[2];
+	size_t n;
+	pid_t pid;
+
+	assert_int_equal(pipe(in), 0); /* stdin that stays open: no EOF frame */
+	master = posix_openpt(O_RDWR | O_NOCTTY);
+	assert_true(master >= 0);
+	assert_int_equal(grantpt(master), 0);
+	assert_int_equal(unlockpt(master), 0);
+	slave = open(ptsname(master), O_RDWR | O_NOCTTY);
+	assert_true(slave >= 0);
+	assert_int_equal(ioctl(slave, TIOCSWINSZ, &ws), 0);
+	c.winsize_fd = slave;
+
+	assert_true(asprintf(&got_path, "%s/got", f->dir) > 0);
+	ue_buf_addstr(&s, SYNC);
+	sh_frame(&s, FRAME_READY, "", 0);
+	/* the stand-in's parent is this test process, running the relay */
+	ue_buf_addstr(&s, "sleep 0.3; kill -WINCH $PPID; sleep 0.1; kill -TERM $PPID;"
+			  "timeout 5 head -c 11 > ");
+	ue_buf_addstr(&s, got_path);
+	ue_buf_addstr(&s, ";");
+	sh_frame(&s, FRAME_EXIT, "\217", 1);
+	run_relay(f, s.data, in[0], &c, &res, &qerr, &pid);
+	close(in[0]);
+	close(in[1]);
+	assert_int_equal(res.end, RELAY_EXITED);
+	assert_int_equal(res.status, 143);
+	got = tu_read_file(got_path, &n);
+	assert_int_equal(n, 11);
+	assert_memory_equal(got,
+			    "\x04\x04\x00\x32\x00\x84\x00"
+			    "\x03\x01\x00\x0f",
+			    11);
+	free(got);
+	free(got_path);
+	close(slave);
+	close(master);
+	ue_buf_free(&s);
+	ue_buf_free(&qerr);
+}
+
 static void test_spawn_failure(void **state)
 {
 	char *argv[] = {"/nonexistent/qemu", NULL};
@@ -449,6 +502,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_no_status, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_stdout_closed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_protocol_error, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_signal_and_winsize, setup, teardown),
 	    cmocka_unit_test(test_spawn_failure),
 	};
 	return cmocka_run_group_tests(tests, group_setup, NULL);
