@@ -95,16 +95,37 @@ static char *absolute(const char *path)
 	return abs;
 }
 
-/* The interpreter and libraries of a dynamic PROGRAM, where the host has them,
- * plus the host's ld.so.cache so the guest's ld.so finds them there too.  What
+/* The interpreter named by a "#!" first line, or NULL; malloc'd. */
+static char *script_interpreter(const char *path)
+{
+	char line[256];
+	FILE *f = fopen(path, "re");
+	size_t n, len;
+
+	if (!f)
+		return NULL;
+	n = fread(line, 1, sizeof(line) - 1, f);
+	fclose(f);
+	line[n] = '\0';
+	if (n < 3 || line[0] != '#' || line[1] != '!')
+		return NULL;
+	n = 2 + strspn(line + 2, " \t");
+	len = strcspn(line + n, " \t\r\n");
+	if (!len || line[n] != '/')
+		return NULL;
+	return strndup(line + n, len);
+}
+
+/* The interpreter and libraries of a dynamic ELF where the host has them, plus
+ * the host's ld.so.cache so the guest's ld.so finds them there too.  What
  * --file already put at a path wins. */
-static int pack_deps(const struct run_opts *o, struct initrd *r, const char *exe)
+static int pack_elf_deps(const struct run_opts *o, struct initrd *r, const char *elf)
 {
 	struct elfdeps d;
-	int err = elfdeps_collect(exe, &d);
+	int err = elfdeps_collect(elf, &d);
 
 	if (err < 0) {
-		ue_msg("%s: %s", exe, strerror(-err));
+		ue_msg("%s: %s", elf, strerror(-err));
 		return -1;
 	}
 	for (size_t i = 0; i < d.n && !err; i++) {
@@ -117,11 +138,31 @@ static int pack_deps(const struct run_opts *o, struct initrd *r, const char *exe
 		free(abs);
 	}
 	for (size_t i = 0; i < d.nmissing && o->verbose; i++)
-		ue_msg("%s: needed by the program, not found on the host", d.missing[i]);
+		ue_msg("%s: needed by %s, not found on the host", d.missing[i], elf);
 	if (!err && d.n && !initrd_contains(r, "/etc/ld.so.cache") &&
 	    access("/etc/ld.so.cache", R_OK) == 0)
 		err = initrd_add_host_path(r, "/etc/ld.so.cache");
 	elfdeps_free(&d);
+	return err;
+}
+
+/* What PROGRAM needs to start: libraries, or for a "#!" script its interpreter
+ * (as named on that line) and the interpreter's libraries. */
+static int pack_deps(const struct run_opts *o, struct initrd *r, const char *exe)
+{
+	char *interp = script_interpreter(exe);
+	int err = 0;
+
+	if (!interp)
+		return pack_elf_deps(o, r, exe);
+	if (access(interp, X_OK) == 0 && !initrd_contains(r, interp)) {
+		if (o->verbose)
+			ue_msg("packing %s (script interpreter)", interp);
+		err = initrd_add_host_path(r, interp);
+		if (!err)
+			err = pack_elf_deps(o, r, interp);
+	}
+	free(interp);
 	return err;
 }
 
