@@ -69,9 +69,19 @@ static struct linux_termios tty_termios = {
 static struct linux_winsize tty_winsize;	/* set by TIOCSWINSZ; 0 rows = ask the host */
 static int tty_pgrp;
 
+/* /dev/tty and /dev/console: the terminal, whatever fds 0-2 are */
+#define CHAN_TTY 3
+
+static struct inode *console_node;	/* /dev/console */
+
 static int console_chan(struct file *f)
 {
 	return (int)(uintptr_t)f->inode->priv;
+}
+
+static bool chan_is_tty(int chan)
+{
+	return console_is_tty(chan == CHAN_TTY ? CONSOLE_STDIN : chan);
 }
 
 static long console_file_read(struct file *f, void *buf, size_t len)
@@ -109,7 +119,7 @@ static long console_file_nread(struct file *f)
 
 static long console_file_ioctl(struct file *f, unsigned int cmd, unsigned long uarg)
 {
-	if (!console_is_tty(console_chan(f)))
+	if (!chan_is_tty(console_chan(f)))
 		return -ENOTTY;
 	switch (cmd) {
 	case TCGETS:
@@ -161,11 +171,14 @@ static long console_file_ioctl(struct file *f, unsigned int cmd, unsigned long u
 
 static int console_file_stat(struct file *f, struct kstat *st)
 {
-	inode_stat(f->inode, st);
-	if (console_is_tty(console_chan(f)))
+	if (chan_is_tty(console_chan(f))) {
+		/* the same dev/ino as /dev/console, which is what ttyname() checks */
+		inode_stat(console_node ? console_node : f->inode, st);
 		st->mode = S_IFCHR | 0620;
-	else
+	} else {
+		inode_stat(f->inode, st);
 		st->mode = S_IFIFO | 0600;	/* the host end is a pipe or a file */
+	}
 	return 0;
 }
 
@@ -216,10 +229,14 @@ int devfs_mount(struct inode *dir)
 	r |= add_dev(d, "full", S_IFCHR | 0666, MKDEV(1, 7), &full_ops, &dev_iops, 0);
 	r |= add_dev(d, "random", S_IFCHR | 0666, MKDEV(1, 8), &random_ops, &dev_iops, 0);
 	r |= add_dev(d, "urandom", S_IFCHR | 0666, MKDEV(1, 9), &random_ops, &dev_iops, 0);
-	r |= add_dev(d, "tty", S_IFCHR | 0666, MKDEV(5, 0), &console_ops, &tty_iops,
-		     CONSOLE_STDOUT);
+	r |= add_dev(d, "tty", S_IFCHR | 0666, MKDEV(5, 0), &console_ops, &tty_iops, CHAN_TTY);
 	r |= add_dev(d, "console", S_IFCHR | 0600, MKDEV(5, 1), &console_ops, &dev_iops,
-		     CONSOLE_STDOUT);
+		     CHAN_TTY);
+	struct inode *con = d->iops->lookup(d, "console");
+	if (!IS_ERR(con)) {
+		console_node = con;	/* a name keeps it; the reference is dropped below */
+		inode_put(con);
+	}
 	r |= d->iops->symlink(d, "stdin", "/proc/self/fd/0");
 	r |= d->iops->symlink(d, "stdout", "/proc/self/fd/1");
 	r |= d->iops->symlink(d, "stderr", "/proc/self/fd/2");
