@@ -351,6 +351,14 @@ class Bench:
         self.notes = []
         self.unielf_dead = None  # why UniELF cannot run hello, once known
         self.linux_dead = None
+        self.failures = {}
+
+    def failed(self, what, r, why=None):
+        """Records a failed run for the notes under the table (counts and last reason)."""
+        why = why or ("timed out" if r.timed_out else "rc %s, last line: %s" % (
+            r.rc, last_line(r.out)))
+        n = self.failures.get(what, (0, ""))[0]
+        self.failures[what] = (n + 1, why)
 
     # -- whole run of hello, and QEMU start -> "hello, world" on stdout
     def hello_runs(self):
@@ -374,7 +382,9 @@ class Bench:
                 if g.linux_ok(r):
                     lin.append(r.wall)
                     lin_first.append(r.t_hello)
-                elif i == 0:
+                else:
+                    self.failed("Linux hello", r)
+                if not lin and i == 0:
                     self.linux_dead = "Linux guest failed: %s" % (
                         "timed out" if r.timed_out else "rc %s, %s" % (r.rc, first_line(r.out)))
                     why_lin = self.linux_dead
@@ -383,7 +393,9 @@ class Bench:
                 if g.linux_ok(r):
                     pvh.append(r.wall)
                     pvh_first.append(r.t_hello)
-                elif i == 0:
+                else:
+                    self.failed("Linux-PVH hello", r)
+                if not pvh and i == 0:
                     self.pvh_dead = "PVH boot failed: %s" % (
                         "timed out" if r.timed_out else "rc %s, %s" % (r.rc, first_line(r.out)))
             if not self.unielf_dead:
@@ -391,7 +403,9 @@ class Bench:
                 if g.unielf_ok(r):
                     uni.append(r.wall)
                     uni_first.append(r.t_hello)
-                elif i == 0:
+                else:
+                    self.failed("UniELF hello", r, g.unielf_why(r))
+                if not uni and i == 0:
                     self.unielf_dead = "unielf run: %s" % g.unielf_why(r)
         why_uni = self.unielf_dead
         why_pvh = self.linux_dead or self.pvh_dead
@@ -447,22 +461,35 @@ class Bench:
     # -- in-guest micro-benchmarks: one boot per guest, ubench repeats each measure
     def ubench_runs(self):
         g, n, mem = self.g, self.a.runs, self.a.mem
-        args = ["all", str(n)]
+        # Two boots per guest, alternating (Linux, UniELF, Linux, UniELF), each
+        # running half the repetitions: a spell of load on the host then falls on
+        # both guests rather than on one.
+        chunks = [n - n // 2, n // 2] if n > 1 else [n]
         res = {"unielf": ({}, self.unielf_dead), "linux": ({}, self.linux_dead)}
-        if not self.linux_dead:
-            log("ubench in the Linux guest (%d reps)" % n)
-            r = run_cmd(g.linux_cmd(mem, ["/bin/ubench"] + args), self.a.timeout_ubench)
-            res["linux"] = (parse_bench(r.out),
-                            None if g.linux_ok(r, False) else
-                            ("timed out" if r.timed_out else "rc %s" % r.rc))
-        if not self.unielf_dead and not g.unielf_missing():
-            log("ubench in UniELF (%d reps)" % n)
-            r = run_cmd(g.unielf_cmd(mem, [os.path.join(g.bdir, "ubench")] + args),
-                        self.a.timeout_ubench)
-            res["unielf"] = (parse_bench(r.out),
-                             None if g.unielf_ok(r, False) else g.unielf_why(r))
-        elif not self.unielf_dead:
+        if not self.unielf_dead and g.unielf_missing():
             res["unielf"] = ({}, g.unielf_missing())
+
+        def merge(guest, r, ok, why):
+            vals, old_why = res[guest]
+            for k, v in parse_bench(r.out).items():
+                if k == "_error":
+                    vals.setdefault(k, v)
+                else:
+                    vals.setdefault(k, []).extend(v)
+            res[guest] = (vals, old_why or (None if ok else why))
+
+        for c, reps in enumerate(chunks):
+            args = ["all", str(reps)]
+            if not self.linux_dead:
+                log("ubench in the Linux guest, boot %d/%d (%d reps)" % (c + 1, len(chunks), reps))
+                r = run_cmd(g.linux_cmd(mem, ["/bin/ubench"] + args), self.a.timeout_ubench)
+                merge("linux", r, g.linux_ok(r, False),
+                      "timed out" if r.timed_out else "rc %s" % r.rc)
+            if not self.unielf_dead and not g.unielf_missing():
+                log("ubench in UniELF, boot %d/%d (%d reps)" % (c + 1, len(chunks), reps))
+                r = run_cmd(g.unielf_cmd(mem, [os.path.join(g.bdir, "ubench")] + args),
+                            self.a.timeout_ubench)
+                merge("unielf", r, g.unielf_ok(r, False), g.unielf_why(r))
 
         def stat(guest, name, unit):
             vals, why = res[guest]
@@ -603,6 +630,21 @@ class Bench:
         self.mem_bisect()
         self.sizes()
         self.check_unielf_qemu()
+        try:
+            with open("/proc/loadavg") as f:
+                self.loadavg_end = " ".join(f.read().split()[:3])
+            la = max(float(self.loadavg.split()[0]), float(self.loadavg_end.split()[0]))
+            if la > (os.cpu_count() or 1) * 0.75:
+                self.notes.append(
+                    "WARNING: host load average %.1f on %d cores (start %s, end %s): other "
+                    "work competed with the guests; figures are noisy, rerun on an idle "
+                    "machine before quoting them" % (la, os.cpu_count() or 1, self.loadavg,
+                                                     self.loadavg_end))
+        except (OSError, ValueError, AttributeError):
+            pass
+        for what, (n, why) in sorted(self.failures.items()):
+            self.notes.append("%d %s run(s) failed and are not in the figures (last: %s)" % (
+                n, what, why))
         self.elapsed = time.monotonic() - t0
 
 
@@ -662,7 +704,13 @@ def render(b):
 
     def ratio(u, l, better):
         if u.ok and l is not None and l.ok and l.median():
-            return "%.3g (%s is better)" % (u.median() / l.median(), better)
+            text = "%.3g (%s is better)" % (u.median() / l.median(), better)
+            if not u.exact and len(u.samples) > 1 and len(l.samples) > 1:
+                # Host load only ever slows a guest down: the best runs are the
+                # least disturbed, a useful second look on a busy machine.
+                pick = min if better == "lower" else max
+                text += "; best runs %.3g" % (pick(u.samples) / pick(l.samples))
+            return text
         return "n/a"
 
     for label, unit, better, uni, lin, pvh, floor in b.rows:
