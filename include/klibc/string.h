@@ -19,3 +19,4 @@ char *strcpy(char *dst, const char *src);
 char *strncpy(char *dst, const char *src, size_t n);
 size_t strlcpy(char *dst, const char *src, size_t size);
 char *strcat(char *dst, const char *src);
+char *strstr(const char *haystack, const char *needle);

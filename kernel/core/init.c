@@ -17,6 +17,7 @@
 #include "arch/x86_64/cpu.h"
 #include "core/boot.h"
 #include "drivers/console_internal.h"
+#include "live/live.h"
 #include "mm/mm_internal.h"
 #include "proc/internal.h"
 
@@ -100,6 +101,7 @@ static void start_first_program(void)
 			v[i] = strtoul(p, &p, 10);
 		console_set_tty(v[0], v[1], v[2], v[3], v[4]);
 	}
+	live_init();
 	vfs_remove_tree("/.unielf");
 
 	struct exec_args a = {0};

@@ -178,3 +178,14 @@ unsigned long strtoul(const char *s, char **end, int base)
 		*end = (char *)s;
 	return v;
 }
+
+char *strstr(const char *h, const char *n)
+{
+	size_t ln = strlen(n);
+	if (!ln)
+		return (char *)h;
+	for (; *h; h++)
+		if (*h == *n && !strncmp(h, n, ln))
+			return (char *)h;
+	return NULL;
+}

@@ -14,15 +14,47 @@
 #define LSR_DR 0x01
 #define LSR_THRE 0x20
 
+#define UART_SCRATCH 7
+
+bool serial_port_init(uint16_t port)
+{
+	/* a missing UART reads back 0xff from every register */
+	outb(port + UART_SCRATCH, 0x5a);
+	if (inb(port + UART_SCRATCH) != 0x5a)
+		return false;
+	outb(port + UART_IER, 0x00);
+	outb(port + UART_LCR, 0x80);	/* DLAB: 115200 baud */
+	outb(port + 0, 0x01);
+	outb(port + 1, 0x00);
+	outb(port + UART_LCR, 0x03);	/* 8N1 */
+	outb(port + UART_FCR, 0x07);	/* FIFO on, cleared */
+	outb(port + UART_MCR, 0x03);	/* DTR, RTS */
+	return true;
+}
+
+void serial_port_write(uint16_t port, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	for (size_t i = 0; i < len; i++) {
+		while (!(inb(port + UART_LSR) & LSR_THRE))
+			cpu_relax();
+		outb(port + UART_DATA, p[i]);
+	}
+}
+
+bool serial_port_rx_ready(uint16_t port)
+{
+	return inb(port + UART_LSR) & LSR_DR;
+}
+
+uint8_t serial_port_rx(uint16_t port)
+{
+	return inb(port + UART_DATA);
+}
+
 void serial_init(void)
 {
-	outb(COM1 + UART_IER, 0x00);
-	outb(COM1 + UART_LCR, 0x80);	/* DLAB: 115200 baud */
-	outb(COM1 + 0, 0x01);
-	outb(COM1 + 1, 0x00);
-	outb(COM1 + UART_LCR, 0x03);	/* 8N1 */
-	outb(COM1 + UART_FCR, 0x07);	/* FIFO on, cleared */
-	outb(COM1 + UART_MCR, 0x03);	/* DTR, RTS */
+	serial_port_init(COM1);
 }
 
 void serial_write(const void *buf, size_t len)

@@ -17,7 +17,10 @@ enum ctl_type {
 	CTL_SPAWN = 3,
 	CTL_KILL = 4,
 	CTL_UPGRADE = 5,
-	CTL_TYPE_MAX = 5,
+	CTL_PATCH = 6,
+	CTL_REVERT = 7,
+	CTL_PATCHES = 8,
+	CTL_TYPE_MAX = 8,
 };
 
 #define CTL_F_REPLY 0x1
@@ -33,7 +36,9 @@ enum ctl_tag {
 	CTL_TEXT = 7,
 	CTL_EXE = 8,
 	CTL_CWD = 9,
-	CTL_TAG_MAX = 9,
+	CTL_PATCH_ID = 10,
+	CTL_DEADLINE_MS = 11,
+	CTL_TAG_MAX = 11,
 };
 
 struct ctl_hdr {

@@ -49,6 +49,7 @@ struct thread {
 	uint64_t rseq;			/* registered struct rseq, 0 if none */
 	uint32_t rseq_len, rseq_sig;
 	bool rseq_preempted;		/* switched out since it last ran */
+	bool frozen;			/* held by an upgrade in progress */
 };
 
 struct sigaction_k {
@@ -62,16 +63,22 @@ struct sigaction_k {
 void sched_init(void);
 struct thread *thread_create(struct process *p);
 void thread_free(struct thread *t);
+struct thread *kthread_create(struct process *p, void (*fn)(void *), void *arg);
 void sched_make_runnable(struct thread *t);
 void schedule(void);
 void sched_yield_current(void);
 void sched_start_first(struct thread *t) __attribute__((noreturn));
 void sched_tick(void);
+void sched_freeze(struct thread *t);
+void sched_thaw(struct thread *t);
+void sched_discard_frozen(struct thread *t);
+void proc_bury_thread(struct thread *t);
 extern bool need_resched;
 void thread_wake(struct thread *t);
 
 /* process.c */
 struct process *proc_alloc(void);
+void proc_discard(struct process *p, struct thread *t);
 void proc_exit_group(int wait_status) __attribute__((noreturn));
 void proc_exit_thread(int code) __attribute__((noreturn));
 long proc_clone(unsigned long flags, uint64_t newsp, uint64_t ptid, uint64_t ctid,

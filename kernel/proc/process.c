@@ -14,6 +14,7 @@
 #include "arch/x86_64/arch.h"
 #include "arch/x86_64/cpu.h"
 #include "drivers/console_internal.h"
+#include "live/live.h"
 #include "mm/vm.h"
 #include "proc/internal.h"
 
@@ -53,6 +54,19 @@ static void proc_free(struct process *p)
 	kfree(p->cmdline);
 	kfree(p->environ);
 	kfree(p);
+}
+
+/* Undoes proc_alloc (and thread_create, fs_proc_init) for a process that
+ * never ran. */
+void proc_discard(struct process *p, struct thread *t)
+{
+	if (t)
+		thread_free(t);
+	if (p->fdt)
+		fs_proc_exit(p);
+	if (p->mm)
+		mm_put(p->mm);
+	proc_free(p);
 }
 
 struct process *proc_find(int pid)
@@ -246,7 +260,7 @@ static __attribute__((noreturn)) void thread_die(struct thread *t)
 	panic("dead thread scheduled");
 }
 
-static void process_finish(struct process *p, int wait_status);
+static bool process_finish(struct process *p, int wait_status);
 
 /* exit(2) of one thread; the last one ends the process. */
 void proc_exit_thread(int code)
@@ -283,8 +297,10 @@ void proc_exit_group(int wait_status)
 	thread_die(t);
 }
 
-static void process_finish(struct process *p, int wait_status)
+static bool process_finish(struct process *p, int wait_status)
 {
+	if (p == init_proc && live_upgrade_exit(p, wait_status))
+		return false;	/* the upgrade rolls back: the old program resumes */
 	if (p == init_proc) {
 		int host = (wait_status & 0x7f) ? 128 + (wait_status & 0x7f)
 						 : (wait_status >> 8) & 0xff;
@@ -326,6 +342,7 @@ static void process_finish(struct process *p, int wait_status)
 		signal_send_process(parent, p->exit_signal);
 	}
 	waitq_wake_all(&parent->child_wq);
+	return true;
 }
 
 /* wait4/waitid core: finds a child matching pid (-1 any, 0 same group, <-1

@@ -16,6 +16,7 @@
 #include "proc/internal.h"
 
 static LIST_HEAD(runqueue);
+static LIST_HEAD(frozen);		/* runnable threads held back by an upgrade */
 static LIST_HEAD(sleepers);
 static struct waitq poll_wq = WAITQ_INIT(poll_wq);
 static struct thread *current;
@@ -73,6 +74,23 @@ struct thread *thread_create(struct process *p)
 		*--sp = 0;
 	t->ksp = (uint64_t)sp;
 	list_add_tail(&t->proc_link, &p->threads);
+	return t;
+}
+
+extern char kthread_first_entry[];
+
+/* A thread of process p that runs fn(arg) in the kernel and never returns to
+ * user mode; fn must not return.  It starts blocked: make it runnable. */
+struct thread *kthread_create(struct process *p, void (*fn)(void *), void *arg)
+{
+	struct thread *t = thread_create(p);
+	if (!t)
+		return NULL;
+	uint64_t *sp = (uint64_t *)t->ksp;
+	/* the frame context_switch pops: r15 r14 r13 r12 rbx rbp, then ret */
+	sp[2] = (uint64_t)arg;	/* r13 */
+	sp[3] = (uint64_t)fn;	/* r12 */
+	sp[6] = (uint64_t)kthread_first_entry;
 	return t;
 }
 
@@ -134,6 +152,10 @@ void schedule(void)
 		if (!list_empty(&runqueue)) {
 			struct thread *next = list_first_entry(&runqueue, struct thread, run_link);
 			list_del(&next->run_link);
+			if (next->frozen) {
+				list_add_tail(&next->run_link, &frozen);
+				continue;
+			}
 			switch_to(next);
 			proc_reap_dead_threads();
 			return;
@@ -166,6 +188,42 @@ void thread_wake(struct thread *t)
 		sched_make_runnable(t);
 	}
 	irq_restore(f);
+}
+
+/* An upgrade holds t where it is: it keeps its state and wait queues but is
+ * never picked to run until thawed. */
+void sched_freeze(struct thread *t)
+{
+	uint64_t f = irq_save();
+	t->frozen = true;
+	if (t->state == T_RUNNABLE) {
+		list_del(&t->run_link);
+		list_add_tail(&t->run_link, &frozen);
+	}
+	irq_restore(f);
+}
+
+void sched_thaw(struct thread *t)
+{
+	uint64_t f = irq_save();
+	t->frozen = false;
+	if (t->state == T_RUNNABLE) {
+		list_del(&t->run_link);
+		list_add_tail(&t->run_link, &runqueue);
+	}
+	irq_restore(f);
+}
+
+/* A frozen thread whose program was replaced for good: unhooked from every
+ * list and freed at the next switch. */
+void sched_discard_frozen(struct thread *t)
+{
+	uint64_t f = irq_save();
+	list_del(&t->run_link);
+	list_del(&t->wait_link);
+	list_del(&t->sleep_link);
+	irq_restore(f);
+	proc_bury_thread(t);
 }
 
 void sched_tick(void)

@@ -27,3 +27,12 @@ context_switch:
 thread_first_entry:
 	call sched_thread_started
 	jmp trap_return
+
+/* A kernel thread's first switch lands here with the function in %r12 and its
+ * argument in %r13 (see kthread_create). */
+	.globl kthread_first_entry
+kthread_first_entry:
+	sti
+	mov %r13, %rdi
+	call *%r12
+	ud2

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/* The control channel as the rest of the kernel sees it (kernel/live/). */
+#pragma once
+#include <stdbool.h>
+
+struct process;
+
+/* Starts the control thread when the VM has a COM2; reads the key from the
+ * launch descriptor.  Call before /.unielf is removed. */
+void live_init(void);
+void kernel_proc_create(void);
+/* The main program is exiting during an upgrade's grace period: true when the
+ * upgrade rolls back (the exit is swallowed and the old program resumes). */
+bool live_upgrade_exit(struct process *p, int wait_status);
