@@ -12,6 +12,7 @@ E2E_UNIELF_OPTS (extra `run` options, e.g. "--accel tcg"), E2E_JOBS, E2E_TIMEOUT
 """
 
 import argparse
+import fcntl
 import fnmatch
 import os
 import shlex
@@ -74,6 +75,14 @@ def main() -> int:
         print(f"e2e: apps not built (run `make apps`): {' '.join(missing[:3])}...",
               file=sys.stderr)
         return 1
+    # One run at a time per build directory: runs share build/e2e/work and results.
+    os.makedirs(os.path.join(build, "e2e"), exist_ok=True)
+    lock = open(os.path.join(build, "e2e", "lock"), "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print("e2e: waiting for another e2e run in this build directory", flush=True)
+        fcntl.flock(lock, fcntl.LOCK_EX)
     work.prepare(os.path.join(build, "apps"))
 
     unielf = shlex.split(os.environ.get("E2E_UNIELF", "")) or [os.path.join(build, "unielf")]
