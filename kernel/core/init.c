@@ -163,6 +163,7 @@ void kmain(uint64_t start_info_phys)
 	heap_init();
 	cpu_init();
 	time_init();
+	console_enable_irq();
 	random_init(clock_realtime_ns());
 	syscall_init_table();
 	printk("mem: %lu MiB usable, %lu MiB free", frames_total() >> 8, frames_free() >> 8);

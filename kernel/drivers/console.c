@@ -9,6 +9,7 @@
 #include <kern/printk.h>
 #include <kern/proc.h>
 #include <uapi/errno.h>
+#include "arch/x86_64/arch.h"
 #include "arch/x86_64/cpu.h"
 #include "drivers/console_internal.h"
 #include "drivers/serial.h"
@@ -56,6 +57,13 @@ void console_init(void)
 {
 	serial_init();
 	serial_write("\nUNIELF-SYNC\n", 13);
+}
+
+/* After the APICs are up: stdin arrives by interrupt, not only on the tick. */
+void console_enable_irq(void)
+{
+	if (ioapic_route(4, VEC_COM1))
+		serial_port_enable_rx_irq(0x3f8);
 }
 
 bool console_verbose;

@@ -9,6 +9,7 @@
 
 extern bool console_verbose;
 void console_init(void);
+void console_enable_irq(void);
 void console_log(const char *s, size_t len);
 void console_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void console_report(const char *s);

@@ -10,6 +10,7 @@
 /* Any 16550 by I/O base; false when no UART answers there. */
 bool serial_port_init(uint16_t port);
 void serial_port_write(uint16_t port, const void *buf, size_t len);
+void serial_port_enable_rx_irq(uint16_t port);
 bool serial_port_rx_ready(uint16_t port);
 uint8_t serial_port_rx(uint16_t port);
 

@@ -12,6 +12,7 @@
 #include <kern/vfs.h>
 #include <kern/wait.h>
 #include <uapi/errno.h>
+#include "arch/x86_64/arch.h"
 #include "arch/x86_64/cpu.h"
 #include "drivers/console_internal.h"
 #include "drivers/serial.h"
@@ -291,11 +292,19 @@ static void rx_byte(uint8_t b)
 	}
 }
 
+static struct waitq rx_wq = WAITQ_INIT(rx_wq);
+
+void live_control_irq(void)
+{
+	waitq_wake_all(&rx_wq);
+}
+
 static void control_main(void *arg)
 {
 	for (;;) {
 		if (!serial_port_rx_ready(PORT)) {
-			waitq_sleep(NULL, clock_monotonic_ns() + 1000000);
+			/* the COM2 interrupt wakes us; the deadline covers a lost edge */
+			waitq_sleep(&rx_wq, clock_monotonic_ns() + 10000000);
 			continue;
 		}
 		/* drain while bytes keep coming; QEMU refills the FIFO asynchronously */
@@ -341,5 +350,7 @@ void live_init(void)
 	if (!frame || !t)
 		panic("cannot start the control channel");
 	sched_make_runnable(t);
+	if (ioapic_route(3, VEC_COM2))
+		serial_port_enable_rx_irq(PORT);
 	printk("control: listening on COM2%s", key_len ? " (HMAC-SHA256)" : "");
 }

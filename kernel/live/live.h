@@ -9,6 +9,8 @@ struct process;
  * launch descriptor.  Call before /.unielf is removed. */
 void live_init(void);
 void kernel_proc_create(void);
+/* COM2 interrupt: wakes the control thread. */
+void live_control_irq(void);
 /* The main program is exiting during an upgrade's grace period: true when the
  * upgrade rolls back (the exit is swallowed and the old program resumes). */
 bool live_upgrade_exit(struct process *p, int wait_status);

@@ -22,6 +22,7 @@ uint64_t tsc_to_ns(uint64_t tsc);
 extern uint64_t tsc_at_entry;
 extern uint64_t tsc_khz;
 void timer_eoi(void);
+bool ioapic_route(unsigned irq, unsigned vector);
 
 /* Context switch: saves callee-saved registers on the current stack, stores
  * its pointer in *old_sp, loads new_sp and returns on the other stack. */

@@ -7,6 +7,8 @@
 #include "arch/x86_64/arch.h"
 #include "arch/x86_64/cpu.h"
 #include "core/ksyms.h"
+#include "drivers/console_internal.h"
+#include "live/live.h"
 #include "mm/vm.h"
 #include "proc/internal.h"
 
@@ -100,6 +102,12 @@ void trap_dispatch(struct regs *r)
 		sched_tick();
 	} else if (r->vector == VEC_SPURIOUS) {
 		return;
+	} else if (r->vector == VEC_COM1) {
+		console_poll_input();
+		timer_eoi();
+	} else if (r->vector == VEC_COM2) {
+		live_control_irq();
+		timer_eoi();
 	} else if (r->vector < 32) {
 		if (!regs_from_user(r)) {
 			/* A kernel page fault on a user address inside a VMA: uaccess
