@@ -60,7 +60,7 @@ static size_t pick_size(void)
 	case 5:
 		return 256 + (r >> 32) % 3840;
 	case 6:
-		return 4096 + (r >> 32) % 61440;
+		return 4096 + (r >> 32) % 28672;
 	default:
 		return 64 + (r >> 32) % 1000;
 	}
@@ -106,7 +106,7 @@ static void check_churn(void)
 {
 	unsigned long live = 0, ops = 0;
 
-	for (int iter = 0; iter < 12000; iter++) {
+	for (int iter = 0; iter < 10000; iter++) {
 		struct slot *s = &slots[next() % SLOTS];
 		uint64_t op = next() % 4;
 
