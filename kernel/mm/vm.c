@@ -321,6 +321,11 @@ struct mm *mm_clone(struct mm *src)
 		*n = *v;
 		list_add_tail(&n->link, &mm->vmas);
 		for (uint64_t va = v->start; va < v->end; va += PAGE_SIZE) {
+			/* a shared area must be one set of pages for both: fill the
+			 * ones not touched yet before sharing them */
+			if ((v->flags & VMA_SHARED) && v->prot != PROT_NONE &&
+			    !vm_user_page(src, va, false, false, true))
+				goto fail;
 			uint64_t *spte = mmu_pte(src->pml4, va, false, true);
 			if (!spte || !(*spte & PTE_P))
 				continue;

@@ -91,9 +91,9 @@ void futex_wake_addr(struct mm *mm, uint64_t uaddr, int n);	/* syscall/sys_futex
 /* signal.c */
 /* On the way back to user mode: runs default actions and sets up a handler
  * frame for the next deliverable signal.  restart_nr: the syscall that
- * returned -ERESTARTSYS (0 if none) is restarted when no handler runs or the
- * handler has SA_RESTART, else it returns -EINTR. */
-void signal_deliver_pending(struct regs *r, unsigned long restart_nr);
+ * returned -ERESTARTSYS (-1 if none; read is 0) is restarted when no handler
+ * runs or the handler has SA_RESTART, else it returns -EINTR. */
+void signal_deliver_pending(struct regs *r, long restart_nr);
 void signal_send_thread(struct thread *t, int sig);
 void signal_send_process(struct process *p, int sig);
 void signal_exec_reset(struct process *p);

@@ -205,7 +205,7 @@ static void do_stop(struct process *p, int sig)
 		waitq_sleep(&p->stop_wq, 0);
 }
 
-void signal_deliver_pending(struct regs *r, unsigned long restart_nr)
+void signal_deliver_pending(struct regs *r, long restart_nr)
 {
 	struct thread *t = thread_current();
 	if (t->rseq_preempted)
@@ -233,12 +233,12 @@ void signal_deliver_pending(struct regs *r, unsigned long restart_nr)
 			}
 			die_of(sig);
 		}
-		if (restart_nr) {
+		if (restart_nr >= 0) {
 			if (sa->flags & SA_RESTART) {
-				r->rax = restart_nr;
+				r->rax = (uint64_t)restart_nr;
 				r->rip -= 2;	/* the syscall instruction again */
 			}
-			restart_nr = 0;
+			restart_nr = -1;
 		}
 		rseq_fixup(t, r);
 		if (setup_frame(t, r, sig, sa))
@@ -249,9 +249,9 @@ void signal_deliver_pending(struct regs *r, unsigned long restart_nr)
 		t->sigmask = t->saved_sigmask;
 		t->restore_sigmask = false;
 	}
-	if (restart_nr) {
+	if (restart_nr >= 0) {
 		/* woken by a signal no handler took: the call continues */
-		r->rax = restart_nr;
+		r->rax = (uint64_t)restart_nr;
 		r->rip -= 2;
 	}
 }

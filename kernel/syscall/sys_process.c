@@ -239,7 +239,6 @@ long sys_execve(unsigned long upath, unsigned long uargv, unsigned long uenvp)
 		o->state = T_BLOCKED;
 		list_del(&o->proc_link);
 		/* freed with the dead threads at the next switch */
-		extern void proc_bury_thread(struct thread *);
 		proc_bury_thread(o);
 	}
 	fs_exec_cloexec(p);

@@ -46,10 +46,10 @@ void syscall_dispatch(struct regs *r)
 			enosys_other++;
 		ret = -ENOSYS;
 	}
-	unsigned long restart = 0;
+	long restart = -1;
 	if (ret == -ERESTARTSYS) {
 		ret = -EINTR;
-		restart = nr;	/* signal delivery decides: EINTR or restart */
+		restart = (long)nr;	/* signal delivery decides: EINTR or restart */
 	} else if (ret == -EPIPE && (nr == __NR_write || nr == __NR_writev ||
 				      nr == __NR_pwrite64 || nr == __NR_pwritev ||
 				      nr == __NR_sendfile || nr == __NR_splice)) {

@@ -92,7 +92,7 @@ void return_to_user_work(struct regs *r)
 {
 	if (need_resched)
 		sched_yield_current();
-	signal_deliver_pending(r, 0);
+	signal_deliver_pending(r, -1);
 }
 
 void trap_dispatch(struct regs *r)
