@@ -282,7 +282,14 @@ int vm_fault(struct mm *mm, uint64_t addr, bool write, bool exec)
 {
 	if (addr >= USER_LIMIT)
 		return -EFAULT;
-	return vm_user_page(mm, addr, write, exec, false) ? 0 : -EFAULT;
+	if (vm_user_page(mm, addr, write, exec, false))
+		return 0;
+	/* allowed but not satisfiable: memory is exhausted */
+	struct vma *v = vm_find(mm, addr);
+	if (v && (!write || (v->prot & PROT_WRITE)) && (!exec || (v->prot & PROT_EXEC)) &&
+	    (v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
+		return -ENOMEM;
+	return -EFAULT;
 }
 
 int vm_copy_in(struct mm *mm, uint64_t va, const void *src, size_t len)

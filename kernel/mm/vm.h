@@ -23,6 +23,8 @@ int vm_protect(struct mm *mm, uint64_t start, uint64_t len, uint32_t prot);
 /* Kernel address of the user page holding va, faulting it in; NULL when the
  * access is not allowed (force: ignore protections, for the loader). */
 void *vm_user_page(struct mm *mm, uint64_t va, bool write, bool exec, bool force);
+/* 0 when the page is now there; -EFAULT for a bad access; -ENOMEM when it
+ * was allowed but no memory is left. */
 int vm_fault(struct mm *mm, uint64_t addr, bool write, bool exec);
 /* Copies into user memory regardless of protection (loader, file mappings). */
 int vm_copy_in(struct mm *mm, uint64_t va, const void *src, size_t len);

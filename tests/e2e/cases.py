@@ -110,6 +110,12 @@ def one_unielf_line(r: Result) -> str:
     return ""
 
 
+def expect_status(status: int):
+    def check(r: Result):
+        return None if r.status == status else f"exit status {r.status}, expected {status}"
+    return check
+
+
 def expect_refusal(status: int):
     """A guest-only check: exit `status` and exactly one `unielf: ` line on stderr."""
 
@@ -124,8 +130,13 @@ def expect_refusal(status: int):
 # ---------------------------------------------------------------- apps
 
 
+# Apps that must not run natively (they would exhaust the host): tool cases only.
+GUEST_ONLY_APPS = {"memory_hog.c"}
+
+
 def app_cases(apps_src: str, apps_dir: str, work: Work) -> List[Case]:
-    names = sorted(f[:-2] for f in os.listdir(apps_src) if f.endswith(".c"))
+    names = sorted(f[:-2] for f in os.listdir(apps_src) if f.endswith(".c")
+                   and f not in GUEST_ONLY_APPS)
     stdin_big = lcg_bytes(300 << 10, 23)
     cases = []
     for v in VARIANTS:
@@ -199,6 +210,10 @@ def tool_cases(apps_dir: str, work: Work) -> List[Case]:
     for name in ("corrupt-header", "corrupt-segments", "wrong-machine", "text-exec"):
         cases.append(Case(f"tool/refuse-{name}", [work.path(name)], native=False,
                           check=expect_refusal(126)))
+    # Memory exhaustion kills the program as Linux's OOM killer would (SIGKILL),
+    # and the kernel survives to report it (regression: it was SIGSEGV).
+    cases.append(Case("tool/oom-kill-137", [app("memory_hog")], native=False,
+                      run_opts=["--mem", "48"], check=expect_status(137)))
     cases.append(Case("tool/missing-absolute", [work.path("no-such-program")],
                       native=False, check=expect_refusal(127)))
     cases.append(Case("tool/missing-in-path", ["unielf-e2e-no-such-program"],

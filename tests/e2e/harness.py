@@ -47,6 +47,7 @@ class Case:
     native: bool = True  # False: guest only, judged by check()
     check: Optional[Callable[[Result], Optional[str]]] = None  # reason or None
     app: bool = False  # part of `make apps-native`
+    run_opts: List[str] = field(default_factory=list)  # extra `unielf run` options
 
 
 def _status(returncode: int) -> int:
@@ -117,7 +118,7 @@ class Runner:
         return env
 
     def unielf_argv(self, case: Case) -> List[str]:
-        argv = list(self.unielf) + ["run"] + list(self.unielf_opts)
+        argv = list(self.unielf) + ["run"] + list(self.unielf_opts) + list(case.run_opts)
         for f in case.files:
             argv += ["--file", f]
         for k, v in case.env.items():

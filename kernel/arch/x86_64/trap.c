@@ -4,6 +4,7 @@
  * report (vector, error, RIP with its symbol, CR2, registers) and stops the VM. */
 #include <kern/printk.h>
 #include <kern/proc.h>
+#include <uapi/errno.h>
 #include "arch/x86_64/arch.h"
 #include "arch/x86_64/cpu.h"
 #include "core/ksyms.h"
@@ -17,6 +18,7 @@
 #define SIGBUS 7
 #define SIGFPE 8
 #define SIGSEGV 11
+#define SIGKILL 9
 
 static const char *const vector_names[32] = {
 	"divide error", "debug", "NMI", "breakpoint", "overflow", "bound range",
@@ -58,10 +60,18 @@ static void user_exception(struct regs *r)
 	case 14: {
 		uint64_t addr = read_cr2();
 		bool write = r->error & 2, exec = r->error & 16;
-		if (!(r->error & 1) && vm_fault(p->mm, addr, write, exec) == 0)
+		int e = -EFAULT;
+		if (!(r->error & 1))
+			e = vm_fault(p->mm, addr, write, exec);
+		else if (write)
+			e = vm_fault(p->mm, addr, true, false);	/* copy on write */
+		if (e == 0)
 			return;
-		if ((r->error & 1) && write && vm_fault(p->mm, addr, true, false) == 0)
-			return;	/* copy on write */
+		if (e == -ENOMEM) {
+			/* what Linux's OOM killer would do: SIGKILL */
+			printk("mm: out of memory: killing pid %d (%s)", p->pid, p->exe_path);
+			proc_exit_group(SIGKILL);
+		}
 		signal_fault(r, SIGSEGV, vm_find(p->mm, addr) ? 2 : 1, addr);
 		return;
 	}
