@@ -163,11 +163,10 @@ static void handle_frame(struct relay *r, uint8_t type, const uint8_t *data, siz
 		ue_msg("%.*s", (int)len, (const char *)data);
 		break;
 	case FRAME_REPORT:
-		if (r->c->report) {
-			host_write(r, STDERR_FILENO, data, len);
-			if (len && data[len - 1] != '\n')
-				host_write(r, STDERR_FILENO, "\n", 1);
-		}
+		while (len && (data[len - 1] == '\n' || data[len - 1] == '\r'))
+			len--;
+		if (r->c->report)
+			ue_msg("%.*s", (int)len, (const char *)data);
 		break;
 	case FRAME_READY:
 		r->res->ready = true;

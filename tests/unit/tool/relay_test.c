@@ -224,7 +224,7 @@ static void test_routing_and_status(void **state)
 	err = contents(f->err_fd);
 	assert_string_equal(out, "out1 out2");
 	assert_string_equal(err, "err1 unielf: oops\n"
-				 "syscall 7 (poll): 1 calls, not implemented\n");
+				 "unielf: syscall 7 (poll): 1 calls, not implemented\n");
 	free(out);
 	free(err);
 	ue_buf_free(&s);
