@@ -98,6 +98,24 @@ class Work:
         bad[18:20] = (183).to_bytes(2, "little")  # e_machine = EM_AARCH64
         self.write("wrong-machine", bytes(bad), 0o755)
         self.write("text-exec", "this is not an ELF file\n", 0o755)
+        # Inputs of the debian suite.
+        self.write("deb/data.json", '{"name": "unielf", "list": [3, 1, 2], "nested": {"k": true}}\n')
+        self.write("deb/calc.bc", "scale=20\n4*a(1)\n2^100\nsqrt(2)\n")
+        self.write("deb/script.sql", "create table t(id integer primary key, name text);\n"
+                   "insert into t(name) values ('a'),('b'),('c');\n"
+                   "select count(*), group_concat(name, '-') from t;\n")
+        self.write("deb/prog.lua", "local t = {}\nfor i = 1, 10 do t[i] = i * i end\n"
+                   "print(table.concat(t, ','))\nprint(string.format('%.3f', math.pi))\n")
+        self.write("deb/prog.py", "import json, re, hashlib, threading\n"
+                   "d = json.loads(open('" + self.path("deb/data.json") + "').read())\n"
+                   "print(json.dumps(d, sort_keys=True))\n"
+                   "print(re.sub(r'[aeiou]', '_', 'unikernel elf loader'))\n"
+                   "print(hashlib.sha256(b'unielf').hexdigest())\n"
+                   "out = []\n"
+                   "ts = [threading.Thread(target=lambda i=i: out.append(i * i)) for i in range(8)]\n"
+                   "[t.start() for t in ts]\n[t.join() for t in ts]\nprint(sorted(out))\n")
+        self.write("deb/a.txt", "one\ntwo\nthree\n")
+        self.write("deb/b.txt", "one\n2\nthree\nfour\n")
 
 
 def one_unielf_line(r: Result) -> str:
@@ -277,7 +295,86 @@ def busybox_cases(work: Work) -> List[Case]:
     return cases
 
 
-SUITES = ("apps", "tool", "busybox")
+# ---------------------------------------------------------------- debian
+
+# What glibc programs read to name users and groups; packed explicitly until
+# the tool packs glibc's support files by itself.
+NSS_FILES = ["/etc/passwd", "/etc/group", "/etc/nsswitch.conf"]
+
+
+def with_libs(*programs: str) -> List[str]:
+    """The programs plus the shared libraries ldd says they load (the tool packs
+    the closure of PROGRAM itself, not of programs a shell starts)."""
+    import subprocess
+
+    out = list(programs)
+    for prog in programs:
+        r = subprocess.run(["ldd", prog], capture_output=True, text=True)
+        for line in r.stdout.splitlines():
+            parts = line.split()
+            path = parts[2] if len(parts) >= 3 and parts[1] == "=>" else parts[0]
+            if path.startswith("/") and path not in out:
+                out.append(path)
+    return out
+
+
+def debian_cases(work: Work) -> List[Case]:
+    """Debian's own dynamically linked programs, byte for byte against a native run."""
+    w = work.path
+    text, uns, dups, nums, blob = (w("text.txt"), w("unsorted.txt"), w("dups.txt"),
+                                   w("numbers.txt"), w("blob.bin"))
+    deb = w("deb")
+    tree = w("tree")
+    sh = "/bin/sh"
+    table = [
+        # name, argv, files, stdin, status
+        # file entries only: directory sizes and block totals belong to the
+        # file system (ext4 on the host, ramfs in the guest), not to ls
+        ("ls-l", ["ls", "-l", w("tree/a.txt"), w("tree/b.txt"), w("tree/zero")],
+         [tree] + NSS_FILES, DEVNULL, 0),
+        ("ls-l-time", ["ls", "-ln", "--time-style=+%s", w("tree/a.txt"), w("tree/sub/deep.txt")],
+         [tree], DEVNULL, 0),
+        ("ls-1a", ["ls", "-1a", tree], [tree], DEVNULL, 0),
+        ("cat", ["cat", text], [text], DEVNULL, 0),
+        ("sort", ["sort", uns], [uns], DEVNULL, 0),
+        ("sort-n", ["sort", "-n", nums], [nums], DEVNULL, 0),
+        ("uniq-c", ["uniq", "-c", dups], [dups], DEVNULL, 0),
+        ("wc", ["wc", text, blob], [text, blob], DEVNULL, 0),
+        ("sha256sum", ["sha256sum", blob, text], [blob, text], DEVNULL, 0),
+        ("md5sum", ["md5sum", blob], [blob], DEVNULL, 0),
+        ("gzip-roundtrip", [sh, "-c", f"gzip -c {blob} | gunzip -c | sha256sum"],
+         [blob, "/bin/gunzip"] + with_libs("/bin/gzip", "/bin/sha256sum"), DEVNULL, 0),
+        ("tar-roundtrip", [sh, "-c", f"cd /tmp && tar cf t.tar -C {tree} . && mkdir -p x && "
+                          "tar xf t.tar -C x && find x | sort && cat x/sub/deep.txt"],
+         [tree] + with_libs("/bin/tar", "/bin/mkdir", "/bin/find", "/bin/sort", "/bin/cat")
+         + NSS_FILES,
+         DEVNULL, 0),
+        ("find", [sh, "-c", f"find {tree} -name '*.txt' | sort"],
+         [tree] + with_libs("/bin/find", "/bin/sort"), DEVNULL, 0),
+        ("grep", ["grep", "-n", "e", text], [text], DEVNULL, 0),
+        ("grep-count-stdin", ["grep", "-c", "e"], [], text, 0),
+        ("sed", ["sed", "-e", "s/a/A/g", "-e", "3q", text], [text], DEVNULL, 0),
+        ("awk", ["awk", "{ s += $1 } END { print s, NR }", nums], [nums], DEVNULL, 0),
+        ("diff", ["diff", w("deb/a.txt"), w("deb/b.txt")], [deb], DEVNULL, 1),
+        ("jq", ["jq", "-S", ".list |= sort", w("deb/data.json")], [deb], DEVNULL, 0),
+        ("bc", ["bc", "-l", w("deb/calc.bc")], [deb], DEVNULL, 0),
+        ("sqlite3", ["sqlite3", ":memory:", f".read {w('deb/script.sql')}"], [deb], DEVNULL, 0),
+        ("lua", ["lua5.4", w("deb/prog.lua")], [deb], DEVNULL, 0),
+        ("python3", ["/usr/bin/python3", w("deb/prog.py")], [deb, "/usr/lib/python3.11"],
+         DEVNULL, 0),
+        ("sh-pipeline", [sh, "-c", "echo one two three | tr ' ' '\\n' | sort -r | head -n 2"],
+         with_libs("/bin/tr", "/bin/sort", "/bin/head"), DEVNULL, 0),
+    ]
+    cases = []
+    for name, argv, files, stdin, status in table:
+        if isinstance(stdin, str) and stdin != DEVNULL:
+            with open(stdin, "rb") as f:
+                stdin = f.read()
+        cases.append(Case(f"debian/{name}", argv, files=files, stdin=stdin, status=status))
+    return cases
+
+
+SUITES = ("apps", "tool", "busybox", "debian")
 
 
 def suite_cases(suite: str, repo: str, build: str, work: Work) -> List[Case]:
@@ -289,4 +386,6 @@ def suite_cases(suite: str, repo: str, build: str, work: Work) -> List[Case]:
         return tool_cases(apps_dir, work)
     if suite == "busybox":
         return busybox_cases(work)
+    if suite == "debian":
+        return debian_cases(work)
     raise ValueError(f"unknown suite {suite}")
