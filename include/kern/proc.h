@@ -27,6 +27,8 @@ struct process {
 	size_t cmdline_len;
 	char *environ;			/* envp joined with NULs */
 	size_t environ_len;
+	uint64_t *auxv;			/* the auxiliary vector it started with (/proc/self/auxv) */
+	size_t auxv_len;		/* bytes, AT_NULL pair included */
 	uint64_t start_ns;
 	struct list_head threads;
 	struct list_head link;		/* all processes */

@@ -220,6 +220,13 @@ int exec_load(struct process *p, const char *path, struct exec_args *a, struct r
 			memcpy(p->environ + p->environ_len, a->envp[i], n);
 			p->environ_len += n;
 		}
+	kfree(p->auxv);
+	p->auxv_len = (si.nauxv + 1) * 2 * sizeof(uint64_t);
+	p->auxv = kzalloc(p->auxv_len);
+	if (p->auxv)
+		memcpy(p->auxv, si.auxv, si.nauxv * 2 * sizeof(uint64_t));
+	else
+		p->auxv_len = 0;
 	memset(r, 0, sizeof(*r));
 	r->rip = entry;
 	r->rsp = (uint64_t)rsp;

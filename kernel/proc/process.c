@@ -53,6 +53,7 @@ static void proc_free(struct process *p)
 	kfree(p->sigactions);
 	kfree(p->cmdline);
 	kfree(p->environ);
+	kfree(p->auxv);
 	kfree(p);
 }
 
@@ -146,6 +147,10 @@ long proc_clone(unsigned long flags, uint64_t newsp, uint64_t ptid, uint64_t cti
 		if (parent->environ && (p->environ = kmalloc(parent->environ_len + 1))) {
 			memcpy(p->environ, parent->environ, parent->environ_len);
 			p->environ_len = parent->environ_len;
+		}
+		if (parent->auxv && (p->auxv = kmalloc(parent->auxv_len))) {
+			memcpy(p->auxv, parent->auxv, parent->auxv_len);
+			p->auxv_len = parent->auxv_len;
 		}
 		p->start_ns = clock_monotonic_ns();
 		list_add_tail(&p->sibling, &parent->children);
