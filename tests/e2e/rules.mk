@@ -9,7 +9,7 @@
 #   make e2e-selftest   the harness against tests/e2e/fake_unielf.py (runs programs
 #                       natively; known failures ignored): checks the harness
 #                       and the cases, not UniELF
-# Knobs: E2E_UNIELF_OPTS="--accel tcg", E2E_JOBS (default 2), E2E_TIMEOUT (120 s),
+# Knobs: E2E_UNIELF_OPTS (default "--accel tcg"), E2E_JOBS (default 2), E2E_TIMEOUT (120 s),
 # E2E_ARGS (extra run.py arguments, e.g. E2E_ARGS="-k 'apps/musl/*'").
 
 E2E_RUN := python3 tests/e2e/run.py --build $(BUILD) $(E2E_ARGS)

@@ -8,7 +8,7 @@ Prints one line per case (PASS, FAIL, XFAIL with the known reason, XPASS) and a
 summary; exits 1 on any FAIL or XPASS.  Known failures: tests/e2e/known-failures.txt.
 Environment: E2E_UNIELF (the tool to test, default BUILD/unielf; may be a command
 with arguments, e.g. "python3 tests/e2e/fake_unielf.py" to check the harness itself),
-E2E_UNIELF_OPTS (extra `run` options, e.g. "--accel tcg"), E2E_JOBS, E2E_TIMEOUT.
+E2E_UNIELF_OPTS (extra `run` options; default "--accel tcg"), E2E_JOBS, E2E_TIMEOUT.
 """
 
 import argparse
@@ -91,7 +91,9 @@ def main() -> int:
         return 1
     results = os.path.join(build, "e2e", "results")
     shutil.rmtree(results, ignore_errors=True)
-    runner = H.Runner(unielf, shlex.split(os.environ.get("E2E_UNIELF_OPTS", "")),
+    # TCG unless told otherwise: /dev/kvm exists on CI machines but is not
+    # reliable there, and a test must never depend on it.
+    runner = H.Runner(unielf, shlex.split(os.environ.get("E2E_UNIELF_OPTS", "--accel tcg")),
                       args.timeout, 60.0, results)
     known = H.load_known_failures(args.known_failures)
     if not args.native:
