@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "ctlcmd.h"
 #include "pathlookup.h"
 #include "unielf.h"
 
@@ -16,6 +17,7 @@ static void usage(FILE *f)
 {
 	fputs(
 	    "Usage: unielf run [OPTION]... PROGRAM [ARG]...\n"
+	    "       unielf status|ps|spawn|kill|upgrade|patch|revert|patches SOCKET ...\n"
 	    "       unielf --help | --version\n"
 	    "\n"
 	    "Runs an unmodified Linux x86_64 ELF program in a fresh UniELF unikernel VM\n"
@@ -24,6 +26,9 @@ static void usage(FILE *f)
 	    "\n"
 	    "Commands:\n"
 	    "  run        boot PROGRAM with ARGs (see 'unielf run --help')\n"
+	    "  status, ps, spawn, kill, upgrade, patch, revert, patches\n"
+	    "             talk to a VM started with --control SOCKET\n"
+	    "             (see 'unielf status --help')\n"
 	    "\n"
 	    "Options:\n"
 	    "  -h, --help     show this help and exit\n"
@@ -62,6 +67,15 @@ static void run_usage(FILE *f)
 	    "command\n"
 	    "      --report             list the system calls the kernel lacked, at "
 	    "exit\n"
+	    "      --control SOCKET     accept control requests (unielf status, spawn,\n"
+	    "                           upgrade, ...) on this Unix socket\n"
+	    "      --control-key FILE   authenticate them with this key (1-64 bytes)\n"
+	    "      --share HOST[:GUEST] share host directory HOST read-write at GUEST\n"
+	    "                           (default: the same path) over virtio-9p\n"
+	    "      --root HOSTDIR       the guest's / is HOSTDIR over 9p, read-only\n"
+	    "      --root-rw            ... read-write\n"
+	    "      --no-cwd             do not share the current directory (shared\n"
+	    "                           only with UNIELF_DEFAULT_CWD_SHARE=1 for now)\n"
 	    "  -h, --help               show this help and exit\n"
 	    "\n"
 	    "The program's environment is exactly the --env values plus, unless given,\n"
@@ -100,7 +114,18 @@ static char **push(char **v, size_t *n, char *s)
 	return v;
 }
 
-enum { OPT_ACCEL = 0x100, OPT_MACHINE, OPT_REPORT, OPT_VERSION };
+enum {
+	OPT_ACCEL = 0x100,
+	OPT_MACHINE,
+	OPT_REPORT,
+	OPT_VERSION,
+	OPT_CONTROL,
+	OPT_CONTROL_KEY,
+	OPT_SHARE,
+	OPT_ROOT,
+	OPT_ROOT_RW,
+	OPT_NO_CWD,
+};
 
 /* Parses `run`'s arguments (argv[0] is "run").  Returns -1 to go on, or the exit
  * status to stop with (0 after --help). */
@@ -115,6 +140,12 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 	    {"machine", required_argument, NULL, OPT_MACHINE},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"report", no_argument, NULL, OPT_REPORT},
+	    {"control", required_argument, NULL, OPT_CONTROL},
+	    {"control-key", required_argument, NULL, OPT_CONTROL_KEY},
+	    {"share", required_argument, NULL, OPT_SHARE},
+	    {"root", required_argument, NULL, OPT_ROOT},
+	    {"root-rw", no_argument, NULL, OPT_ROOT_RW},
+	    {"no-cwd", no_argument, NULL, OPT_NO_CWD},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -151,6 +182,29 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 				return bad_usage("--workdir: empty directory%s", "");
 			free(o->workdir);
 			o->workdir = path_normalize(optarg);
+			o->workdir_given = true;
+			break;
+		case OPT_CONTROL:
+			if (!optarg[0])
+				return bad_usage("--control: empty socket path%s", "");
+			o->control = optarg;
+			break;
+		case OPT_CONTROL_KEY:
+			o->control_key = optarg;
+			break;
+		case OPT_SHARE:
+			o->share_args = push(o->share_args, &o->nshare_args, optarg);
+			break;
+		case OPT_ROOT:
+			if (!optarg[0])
+				return bad_usage("--root: empty directory%s", "");
+			o->root = optarg;
+			break;
+		case OPT_ROOT_RW:
+			o->root_rw = true;
+			break;
+		case OPT_NO_CWD:
+			o->no_cwd = true;
 			break;
 		case OPT_ACCEL:
 			if (!strcmp(optarg, "auto"))
@@ -188,6 +242,8 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 	}
 	if (optind >= argc)
 		return bad_usage("run: missing PROGRAM%s", "");
+	if (o->control_key && !o->control)
+		return bad_usage("--control-key needs --control SOCKET%s", "");
 	o->prog_argv = argv + optind;
 	o->prog_argc = argc - optind;
 	return -1;
@@ -235,6 +291,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return UE_EXIT_FAILURE;
 	}
+	if (ctlcmd_is_command(argv[optind]))
+		return ctlcmd_main(argc - optind, argv + optind);
 	if (strcmp(argv[optind], "run")) {
 		ue_msg("%s: unknown command (try 'unielf --help')", argv[optind]);
 		return UE_EXIT_FAILURE;
@@ -244,6 +302,7 @@ int main(int argc, char **argv)
 		r = run_main(&o);
 	free(o.files);
 	free(o.envs);
+	free(o.share_args);
 	free(o.workdir);
 	return r;
 }

@@ -17,9 +17,20 @@
 
 volatile sig_atomic_t qemu_running_pid;
 
+char *qemu_opt_escape(const char *s)
+{
+	struct ue_buf b = {0};
+
+	for (; *s; s++)
+		ue_buf_add(&b, *s == ',' ? ",," : s, *s == ',' ? 2 : 1);
+	if (!b.data)
+		ue_buf_addstr(&b, "");
+	return b.data;
+}
+
 char **qemu_build_argv(const struct qemu_config *c)
 {
-	char **v = ue_xcalloc(40, sizeof(*v));
+	char **v = ue_xcalloc(48 + 4 * c->nshares, sizeof(*v));
 	int n = 0;
 	char opts[64] = "";
 
@@ -46,6 +57,31 @@ char **qemu_build_argv(const struct qemu_config *c)
 	ARG("chardev:con");
 	ARG("-device");
 	ARG("isa-debug-exit,iobase=0xf4,iosize=0x04");
+	if (c->control_socket) {
+		char *esc = qemu_opt_escape(c->control_socket);
+		ARG("-chardev");
+		v[n++] = ue_xasprintf("socket,id=ctl,path=%s,server=on,wait=off", esc);
+		ARG("-device");
+		ARG("isa-serial,chardev=ctl,iobase=0x2f8,irq=3,index=1");
+		free(esc);
+	}
+	if (c->nshares && c->machine != UE_MACHINE_Q35) {
+		/* microvm's transports are virtio-mmio; the kernel speaks virtio 1.0 */
+		ARG("-global");
+		ARG("virtio-mmio.force-legacy=false");
+	}
+	for (size_t i = 0; i < c->nshares; i++) {
+		char *esc = qemu_opt_escape(c->shares[i].host);
+		ARG("-fsdev");
+		v[n++] = ue_xasprintf("local,id=fs%zu,path=%s,security_model=none%s", i,
+				      esc, c->shares[i].readonly ? ",readonly=on" : "");
+		ARG("-device");
+		v[n++] = ue_xasprintf("%s,fsdev=fs%zu,mount_tag=unielf%zu",
+				      c->machine == UE_MACHINE_Q35 ? "virtio-9p-pci"
+								   : "virtio-9p-device",
+				      i, i);
+		free(esc);
+	}
 	ARG("-kernel");
 	ARG(c->kernel);
 	ARG("-initrd");

@@ -17,6 +17,9 @@ struct qemu_config {
 	enum ue_accel accel; /* UE_ACCEL_KVM or UE_ACCEL_TCG, never AUTO */
 	unsigned mem_mb;
 	bool verbose, report;
+	const char *control_socket;    /* COM2 on this Unix socket, or NULL */
+	const struct ue_share *shares; /* virtio-9p shares, tag unielf<i> */
+	size_t nshares;
 };
 
 struct qemu_proc {
@@ -26,6 +29,8 @@ struct qemu_proc {
 	int err_fd; /* QEMU's stderr (non-blocking) */
 };
 
+/* @s with every ',' doubled, as QEMU's option syntax wants; malloc'd. */
+char *qemu_opt_escape(const char *s);
 /* The argument vector for @c, NULL-terminated; free with qemu_free_argv. */
 char **qemu_build_argv(const struct qemu_config *c);
 void qemu_free_argv(char **argv);

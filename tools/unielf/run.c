@@ -9,8 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
+#include "control.h"
 #include "elfdeps.h"
 #include "initrd.h"
 #include "pathlookup.h"
@@ -198,6 +202,9 @@ static struct initrd *pack(const struct run_opts *o, const char *exe, char *tty)
 	}
 	if (!err)
 		err = pack_deps(o, r, exe);
+	for (size_t i = 0; i < o->nshares && !err; i++)
+		if (strcmp(o->shares[i].guest, "/")) /* mount points */
+			err = initrd_add_dir(r, o->shares[i].guest);
 	if (!err)
 		err = initrd_add_dir(r, o->workdir);
 	for (int i = 0; i < o->prog_argc; i++)
@@ -214,6 +221,28 @@ static struct initrd *pack(const struct run_opts *o, const char *exe, char *tty)
 		err = initrd_add_descriptor(r, "workdir", o->workdir, strlen(o->workdir));
 	if (!err)
 		err = initrd_add_descriptor(r, "tty", tty, strlen(tty));
+	if (!err && o->nshares) {
+		struct ue_buf m = {0};
+		for (size_t i = 0; i < o->nshares; i++) {
+			char *line = ue_xasprintf("unielf%zu %s %s\n", i, o->shares[i].guest,
+						  o->shares[i].readonly ? "ro" : "rw");
+			ue_buf_addstr(&m, line);
+			free(line);
+		}
+		err = initrd_add_descriptor(r, "mounts", m.data, m.len);
+		ue_buf_free(&m);
+	}
+	if (!err && o->control_key) {
+		struct ctl_key k;
+		char why[512];
+		if (ctl_key_load(o->control_key, &k, why, sizeof(why)) < 0) {
+			ue_msg("--control-key %s", why);
+			err = -1;
+		} else {
+			err = initrd_add_descriptor(r, "control-key", k.bytes, k.len);
+		}
+		memset(&k, 0, sizeof(k));
+	}
 	if (!err)
 		err = initrd_finish(r);
 	ue_buf_free(&argv);
@@ -223,6 +252,141 @@ static struct initrd *pack(const struct run_opts *o, const char *exe, char *tty)
 		return NULL;
 	}
 	return r;
+}
+
+/* ---------------------------------------------------------------- shares */
+
+static void shares_free(struct ue_share *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].host);
+		free(v[i].guest);
+	}
+	free(v);
+}
+
+/* Adds one share after checking HOST is a directory and GUEST is new and fits
+ * the mount table's line format.  0, or -1 after a message. */
+static int share_add(struct ue_share **v, size_t *n, const char *opt, const char *host,
+		     const char *guest, bool readonly)
+{
+	struct stat st;
+	char *real;
+
+	if (stat(host, &st) < 0) {
+		ue_msg("%s %s: %s", opt, host, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		ue_msg("%s %s: not a directory", opt, host);
+		return -1;
+	}
+	if (guest[strcspn(guest, " \t\n\r")]) {
+		ue_msg("%s %s: the guest path may not contain white space", opt, guest);
+		return -1;
+	}
+	for (size_t i = 0; i < *n; i++) {
+		if (!strcmp((*v)[i].guest, guest)) {
+			ue_msg("%s: two shares at %s", opt, guest);
+			return -1;
+		}
+	}
+	real = realpath(host, NULL);
+	if (!real) {
+		ue_msg("%s %s: %s", opt, host, strerror(errno));
+		return -1;
+	}
+	*v = ue_xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[*n].host = real;
+	(*v)[*n].guest = ue_xstrdup(guest);
+	(*v)[*n].readonly = readonly;
+	(*n)++;
+	return 0;
+}
+
+/* The mount table in tag order: --root, the --share list, then the current
+ * directory (unless --no-cwd; off by default until the kernel mounts 9p, on
+ * with UNIELF_DEFAULT_CWD_SHARE=1).  Returns 0 or -1 after a message. */
+static int shares_resolve(const struct run_opts *o, struct ue_share **v, size_t *n,
+			  char **cwd_share)
+{
+	const char *env = getenv("UNIELF_DEFAULT_CWD_SHARE");
+
+	*v = NULL;
+	*n = 0;
+	*cwd_share = NULL;
+	if (o->root && share_add(v, n, "--root", o->root, "/", !o->root_rw))
+		return -1;
+	for (size_t i = 0; i < o->nshare_args; i++) {
+		char *host, *guest;
+		int err;
+		if (initrd_parse_file_spec(o->share_args[i], &host, &guest) < 0) {
+			ue_msg("--share %s: expected HOST[:GUEST] with GUEST outside "
+			       "/.unielf",
+			       o->share_args[i]);
+			return -1;
+		}
+		if (!guest)
+			guest = absolute(host);
+		err = share_add(v, n, "--share", host, guest, false);
+		free(host);
+		free(guest);
+		if (err)
+			return -1;
+	}
+	if (!o->no_cwd && env && !strcmp(env, "1")) {
+		char *cwd = getcwd(NULL, 0);
+		bool taken = false;
+		if (!cwd) {
+			ue_msg("the current directory: %s", strerror(errno));
+			return -1;
+		}
+		for (size_t i = 0; i < *n; i++)
+			taken |= !strcmp((*v)[i].guest, cwd);
+		if (!taken && share_add(v, n, "the current directory", cwd, cwd, false)) {
+			free(cwd);
+			return -1;
+		}
+		*cwd_share = cwd;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- control */
+
+/* Makes room for QEMU's listening socket: a stale socket is removed, anything
+ * else there is refused.  0, or -1 after a message. */
+static int control_prepare(const char *path)
+{
+	struct sockaddr_un a;
+	struct stat st;
+
+	if (strlen(path) >= sizeof(a.sun_path)) {
+		ue_msg("--control %s: path too long for a Unix socket (at most %zu bytes)",
+		       path, sizeof(a.sun_path) - 1);
+		return -1;
+	}
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : (ue_msg("--control %s: %s", path,
+						     strerror(errno)),
+					      -1);
+	if (!S_ISSOCK(st.st_mode)) {
+		ue_msg("--control %s: exists and is not a socket", path);
+		return -1;
+	}
+	if (unlink(path) < 0) {
+		ue_msg("--control %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void control_cleanup(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+		unlink(path);
 }
 
 /* One boot under one accelerator. Returns 0, or 125 if QEMU did not start. */
@@ -277,6 +441,9 @@ int run_launch(const struct run_opts *o, const char *kernel, int initrd_fd, int 
 	    .mem_mb = o->mem_mb,
 	    .verbose = o->verbose,
 	    .report = o->report,
+	    .control_socket = o->control,
+	    .shares = o->shares,
+	    .nshares = o->nshares,
 	};
 	struct relay_config rc = {
 	    .verbose = o->verbose,
@@ -349,7 +516,30 @@ out:
 	return status;
 }
 
-int run_main(const struct run_opts *o)
+static int run_prepared(const struct run_opts *o);
+
+int run_main(const struct run_opts *given)
+{
+	struct run_opts o = *given;
+	char *cwd_share = NULL;
+	int status = UE_EXIT_FAILURE;
+
+	if (shares_resolve(given, &o.shares, &o.nshares, &cwd_share) < 0)
+		goto out;
+	if (cwd_share && !o.workdir_given)
+		o.workdir = cwd_share; /* the program starts where the user is */
+	if (o.control && control_prepare(o.control) < 0)
+		goto out;
+	status = run_prepared(&o);
+	if (o.control)
+		control_cleanup(o.control);
+out:
+	shares_free(o.shares, o.nshares);
+	free(cwd_share);
+	return status;
+}
+
+static int run_prepared(const struct run_opts *o)
 {
 	const char *prog = o->prog_argv[0];
 	char *found = NULL, *exe = NULL, *kernel = NULL;

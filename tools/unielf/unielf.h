@@ -22,6 +22,13 @@ enum ue_machine { UE_MACHINE_MICROVM, UE_MACHINE_Q35 };
 #define UE_DEFAULT_MEM_MB 128
 #define UE_DEFAULT_PATH	  "/usr/local/bin:/usr/bin:/bin"
 
+/* One host directory given to the guest over virtio-9p (mount tag unielf<i>). */
+struct ue_share {
+	char *host;  /* host directory, resolved (realpath) */
+	char *guest; /* absolute guest path, "/" for --root */
+	bool readonly;
+};
+
 struct run_opts {
 	unsigned mem_mb;
 	char **files; /* --file arguments, as given */
@@ -33,6 +40,16 @@ struct run_opts {
 	enum ue_machine machine;
 	bool verbose;
 	bool report;
+	char *control;	   /* --control SOCKET, or NULL */
+	char *control_key; /* --control-key FILE, or NULL */
+	char **share_args; /* --share arguments, as given */
+	size_t nshare_args;
+	char *root; /* --root HOSTDIR, or NULL */
+	bool root_rw;
+	bool no_cwd;
+	bool workdir_given;
+	struct ue_share *shares; /* resolved by run_main, in mount-tag order */
+	size_t nshares;
 	char **prog_argv; /* PROGRAM and its arguments, NULL-terminated */
 	int prog_argc;
 };

@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: MIT
+/* A static program padded to about 1.5 MB of initialised data, to measure how
+ * fast SPAWN carries a big binary over the control channel. */
+#include <stdio.h>
+
+#define PAD (1536 * 1024)
+static const unsigned char pad[PAD] = {1, 2, 3};
+
+int main(void)
+{
+	unsigned sum = 0;
+	for (int i = 0; i < PAD; i += 4096)
+		sum += pad[i];
+	printf("big spawned sum=%u\n", sum);
+	return 0;
+}
