@@ -17,6 +17,7 @@
 #include "arch/x86_64/cpu.h"
 #include "core/boot.h"
 #include "drivers/console_internal.h"
+#include "fs/9p.h"
 #include "live/live.h"
 #include "mm/mm_internal.h"
 #include "proc/internal.h"
@@ -181,5 +182,6 @@ void kmain(uint64_t start_info_phys)
 	}
 	frames_release_initrd(mod->paddr, mod->size);
 	printk("boot: initrd unpacked");
+	p9_mount_all();
 	start_first_program();
 }
