@@ -449,12 +449,34 @@ long sys_truncate(unsigned long upath, int64_t len)
 }
 SYSCALL_REGISTER(__NR_truncate, sys_truncate);
 
+/* ramfs keeps no sparse map: a punched hole is a range of zeros. */
+static long punch_hole(struct file *f, uint64_t off, uint64_t end)
+{
+	if (off >= end)
+		return 0;
+	char *zero = kzalloc(IO_CHUNK);
+	if (!zero)
+		return -ENOMEM;
+	long r = 0;
+	while (off < end && r >= 0) {
+		r = vfs_pwrite(f, zero, MIN(end - off, IO_CHUNK), off);
+		if (r > 0)
+			off += (uint64_t)r;
+		else if (r == 0)
+			break;
+	}
+	kfree(zero);
+	return r < 0 ? r : 0;
+}
+
 long sys_fallocate(int fd, int mode, int64_t off, int64_t len)
 {
 	struct file *f = fd_file(fd);
 	if (!f || (f->flags & O_PATH))
 		return -EBADF;
-	if (mode & ~FALLOC_FL_KEEP_SIZE)
+	if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE))
+		return -EOPNOTSUPP;
+	if ((mode & FALLOC_FL_PUNCH_HOLE) && !(mode & FALLOC_FL_KEEP_SIZE))
 		return -EOPNOTSUPP;
 	if (off < 0 || len <= 0)
 		return -EINVAL;
@@ -469,6 +491,8 @@ long sys_fallocate(int fd, int mode, int64_t off, int64_t len)
 	if (off > INT64_MAX - len)
 		return -EFBIG;
 	uint64_t end = (uint64_t)(off + len);
+	if (mode & FALLOC_FL_PUNCH_HOLE)
+		return punch_hole(f, (uint64_t)off, MIN(end, f->inode->size));
 	if ((mode & FALLOC_FL_KEEP_SIZE) || end <= f->inode->size)
 		return 0;
 	return vfs_truncate_inode(f->inode, end);
