@@ -523,6 +523,44 @@ static int p9_truncate(struct inode *inode, uint64_t size)
 	return r;
 }
 
+/* chmod, chown, utimensat: the VFS stored the new values in the inode. */
+static int p9_setattr_op(struct inode *inode, unsigned int mask)
+{
+	struct p9_mount *m = MNT(inode);
+	struct p9_node *n = NODE(inode);
+	if (!n)
+		return 0;	/* a shadowed initrd directory is not ours */
+	if (m->ro)
+		return -EROFS;
+	struct p9_setattr a = {0};
+	if (mask & SETATTR_MODE) {
+		a.valid |= P9_SETATTR_MODE;
+		a.mode = inode->mode & 07777;
+	}
+	if (mask & SETATTR_OWNER) {
+		a.valid |= P9_SETATTR_UID | P9_SETATTR_GID;
+		a.uid = inode->uid;
+		a.gid = inode->gid;
+	}
+	if (mask & SETATTR_ATIME) {
+		a.valid |= P9_SETATTR_ATIME | P9_SETATTR_ATIME_SET;
+		a.atime_sec = (uint64_t)inode->atime_ns / 1000000000ULL;
+		a.atime_nsec = (uint64_t)inode->atime_ns % 1000000000ULL;
+	}
+	if (mask & SETATTR_MTIME) {
+		a.valid |= P9_SETATTR_MTIME | P9_SETATTR_MTIME_SET;
+		a.mtime_sec = (uint64_t)inode->mtime_ns / 1000000000ULL;
+		a.mtime_nsec = (uint64_t)inode->mtime_ns % 1000000000ULL;
+	}
+	if (!a.valid)
+		return 0;
+	a.valid |= P9_SETATTR_CTIME;
+	int r = p9_setattr(m->c, n->fid, &a);
+	if (r)
+		refresh(inode);	/* undo what the VFS stored */
+	return r;
+}
+
 static void p9_evict(struct inode *inode)
 {
 	struct p9_node *n = NODE(inode);
@@ -576,19 +614,23 @@ static const struct inode_ops p9_dir_iops = {
 	.rmdir = p9_rmdir,
 	.rename = p9_rename,
 	.open = p9_open,
+	.setattr = p9_setattr_op,
 };
 
 static const struct inode_ops p9_reg_iops = {
 	.truncate = p9_truncate,
 	.open = p9_open,
+	.setattr = p9_setattr_op,
 };
 
 static const struct inode_ops p9_lnk_iops = {
 	.readlink = p9_readlink_op,
+	.setattr = p9_setattr_op,
 };
 
 static const struct inode_ops p9_other_iops = {
 	.truncate = p9_truncate,
+	.setattr = p9_setattr_op,
 };
 
 static const struct file_ops p9_reg_fops = {

@@ -93,7 +93,20 @@ struct inode_ops {
 	/* optional hook when a file is opened on this inode (-ENXIO, pipe ends) */
 	int (*open)(struct inode *inode, struct file *f);
 	bool (*is_empty)(struct inode *dir);
+	/* chmod/chown/utimensat stored new attributes in the inode: push the
+	 * ones named by mask (SETATTR_*) to the backing store (9p) */
+	int (*setattr)(struct inode *inode, unsigned int mask);
 };
+
+#define SETATTR_MODE	0x1
+#define SETATTR_OWNER	0x2
+#define SETATTR_ATIME	0x4
+#define SETATTR_MTIME	0x8
+
+static inline int inode_setattr(struct inode *inode, unsigned int mask)
+{
+	return inode->iops && inode->iops->setattr ? inode->iops->setattr(inode, mask) : 0;
+}
 
 struct kstat {
 	uint64_t dev, ino, nlink, rdev, size, blocks;

@@ -207,7 +207,7 @@ static long chmod_fn(struct inode *inode, void *arg)
 	unsigned int mode = *(unsigned int *)arg;
 	inode->mode = (inode->mode & S_IFMT) | (mode & 07777);
 	inode_touch(inode, false, false, true);
-	return 0;
+	return inode_setattr(inode, SETATTR_MODE);
 }
 
 long sys_fchmodat(int dirfd, unsigned long upath, unsigned int mode)
@@ -245,7 +245,7 @@ static long chown_fn(struct inode *inode, void *arg)
 	if (!S_ISDIR(inode->mode))
 		inode->mode &= ~(S_ISUID | ((inode->mode & S_IXGRP) ? S_ISGID : 0));
 	inode_touch(inode, false, false, true);
-	return 0;
+	return inode_setattr(inode, SETATTR_OWNER);
 }
 
 long sys_fchownat(int dirfd, unsigned long upath, uint32_t uid, uint32_t gid, int flags)
@@ -291,7 +291,8 @@ static long utimes_fn(struct inode *inode, void *arg)
 	if (t->ns[1] >= 0)
 		inode->mtime_ns = t->ns[1];
 	inode_touch(inode, false, false, true);
-	return 0;
+	return inode_setattr(inode, (t->ns[0] >= 0 ? SETATTR_ATIME : 0) |
+				    (t->ns[1] >= 0 ? SETATTR_MTIME : 0));
 }
 
 static long set_times(int dirfd, unsigned long upath, struct times *t, int flags)
