@@ -10,12 +10,13 @@
 #include <kern/heap.h>
 #include <kern/printk.h>
 #include <kern/proc.h>
+#include <kern/procinfo.h>
 #include <uapi/errno.h>
 #include "fs/internal.h"
 
 enum proc_kind {
 	PK_ROOT, PK_SELF, PK_PID_DIR, PK_EXE, PK_CWD, PK_FD_DIR, PK_FD, PK_CMDLINE, PK_ENVIRON,
-	PK_MOUNTS,
+	PK_MOUNTS, PK_GEN_PID, PK_GEN_ROOT,	/* text from procinfo_render() */
 };
 
 struct proc_entry {
@@ -32,11 +33,23 @@ static const struct proc_entry pid_entries[] = {
 	{"exe", PK_EXE, S_IFLNK | 0777},
 	{"fd", PK_FD_DIR, S_IFDIR | 0500},
 	{"mounts", PK_MOUNTS, S_IFREG | 0444},
+	{"maps", PK_GEN_PID, S_IFREG | 0444},
+	{"stat", PK_GEN_PID, S_IFREG | 0444},
+	{"status", PK_GEN_PID, S_IFREG | 0444},
+	{"auxv", PK_GEN_PID, S_IFREG | 0400},
+	{"comm", PK_GEN_PID, S_IFREG | 0644},
 };
 
 /* /proc/ besides self and the pids (meminfo, cpuinfo, uptime, ... go here) */
 static const struct proc_entry root_entries[] = {
 	{"mounts", PK_MOUNTS, S_IFREG | 0444},
+	{"cpuinfo", PK_GEN_ROOT, S_IFREG | 0444},
+	{"meminfo", PK_GEN_ROOT, S_IFREG | 0444},
+	{"stat", PK_GEN_ROOT, S_IFREG | 0444},
+	{"uptime", PK_GEN_ROOT, S_IFREG | 0444},
+	{"loadavg", PK_GEN_ROOT, S_IFREG | 0444},
+	{"version", PK_GEN_ROOT, S_IFREG | 0444},
+	{"filesystems", PK_GEN_ROOT, S_IFREG | 0444},
 };
 
 static struct super_block *proc_sb;
@@ -107,7 +120,7 @@ static struct inode *proc_lookup(struct inode *dir, const char *name)
 			return node_new(dir, n, PK_PID_DIR, 0, S_IFDIR | 0555);
 		for (size_t k = 0; k < ARRAY_SIZE(root_entries); k++)
 			if (!strcmp(name, root_entries[k].name))
-				return node_new(dir, 0, root_entries[k].kind, 0, root_entries[k].mode);
+				return node_new(dir, 0, root_entries[k].kind, (int)k, root_entries[k].mode);
 		return ERR_PTR(-ENOENT);
 	}
 	case PK_PID_DIR:
@@ -115,7 +128,7 @@ static struct inode *proc_lookup(struct inode *dir, const char *name)
 			return ERR_PTR(-ENOENT);
 		for (size_t k = 0; k < ARRAY_SIZE(pid_entries); k++)
 			if (!strcmp(name, pid_entries[k].name))
-				return node_new(dir, pid, pid_entries[k].kind, 0, pid_entries[k].mode);
+				return node_new(dir, pid, pid_entries[k].kind, (int)k, pid_entries[k].mode);
 		return ERR_PTR(-ENOENT);
 	case PK_FD_DIR: {
 		struct process *p = proc_by_pid(pid);
@@ -268,13 +281,23 @@ static long render(enum proc_kind kind, char **out)
 static long proc_pread(struct file *f, void *buf, size_t len, uint64_t off)
 {
 	enum proc_kind kind = node_kind(f->inode);
-	if (kind == PK_MOUNTS) {
-		char *text;
-		long n = render(kind, &text);
+	if (kind == PK_MOUNTS || kind == PK_GEN_PID || kind == PK_GEN_ROOT) {
+		char *text = NULL;
+		long n;
+		int idx = node_fd(f->inode);
+		if (kind == PK_MOUNTS) {
+			n = render(kind, &text);
+		} else if (kind == PK_GEN_ROOT) {
+			n = procinfo_render(root_entries[idx].name, NULL, &text);
+		} else {
+			struct process *gp = proc_by_pid(node_pid(f->inode));
+			n = gp ? procinfo_render(pid_entries[idx].name, gp, &text) : -ESRCH;
+		}
 		if (n < 0)
 			return n;
 		long c = off < (uint64_t)n ? (long)MIN(len, (uint64_t)n - off) : 0;
-		memcpy(buf, text + off, (size_t)c);
+		if (c)
+			memcpy(buf, text + off, (size_t)c);
 		kfree(text);
 		return c;
 	}
