@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-/* A static program padded to about 1.5 MB of initialised data, to measure how
+/* A static program padded to about 1.8 MB (1 MiB of data) of initialised data, to measure how
  * fast SPAWN carries a big binary over the control channel. */
 #include <stdio.h>
 
-#define PAD (1536 * 1024)
+#define PAD (1024 * 1024)
 static const unsigned char pad[PAD] = {1, 2, 3};
 
 int main(void)
