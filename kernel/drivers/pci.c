@@ -72,7 +72,7 @@ void pci_scan(void (*fn)(const struct pci_dev *d, void *arg), void *arg)
 			d.device = (uint16_t)(id >> 16);
 			fn(&d, arg);
 			if (f == 0 && !(pci_read8(&d, 0x0e) & 0x80))
-				break;	/* not multi-function */
+				break; /* not multi-function */
 		}
 	}
 }
@@ -83,7 +83,7 @@ uint64_t pci_bar(const struct pci_dev *d, int i)
 		return 0;
 	uint32_t lo = pci_read32(d, (uint16_t)(0x10 + 4 * i));
 	if (lo & 1)
-		return 0;	/* I/O space */
+		return 0; /* I/O space */
 	uint64_t base = lo & ~0xfULL;
 	if (((lo >> 1) & 3) == 2 && i < 5)
 		base |= (uint64_t)pci_read32(d, (uint16_t)(0x10 + 4 * (i + 1))) << 32;

@@ -17,14 +17,14 @@
 #include "mm/mm_internal.h"
 #include <kern/proc.h>
 
-#define VIRTQ_DESC_F_NEXT	1
-#define VIRTQ_DESC_F_WRITE	2
-#define VIRTQ_DESC_F_INDIRECT	4
+#define VIRTQ_DESC_F_NEXT	   1
+#define VIRTQ_DESC_F_WRITE	   2
+#define VIRTQ_DESC_F_INDIRECT	   4
 #define VIRTQ_AVAIL_F_NO_INTERRUPT 1
 
-#define INDIRECT_MAX	(PAGE_SIZE / sizeof(struct virtq_desc))
-#define SPIN_NS		(2 * 1000 * 1000ULL)	/* then sleep in 1 ms steps */
-#define TIMEOUT_NS	(10 * NSEC_PER_SEC)
+#define INDIRECT_MAX (PAGE_SIZE / sizeof(struct virtq_desc))
+#define SPIN_NS	     (2 * 1000 * 1000ULL) /* then sleep in 1 ms steps */
+#define TIMEOUT_NS   (10 * NSEC_PER_SEC)
 
 struct virtq_desc {
 	uint64_t addr;
@@ -117,7 +117,8 @@ int virtio_init_dev(struct virtio_dev *d, uint64_t optional, uint16_t qmax)
 	}
 	d->features = offered & (optional | (1ULL << VIRTIO_F_VERSION_1));
 	t->set_features(d, d->features);
-	t->set_status(d, VIRTIO_STATUS_ACK | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
+	t->set_status(d, VIRTIO_STATUS_ACK | VIRTIO_STATUS_DRIVER |
+			     VIRTIO_STATUS_FEATURES_OK);
 	if (!(t->get_status(d) & VIRTIO_STATUS_FEATURES_OK)) {
 		fail(d, "features refused");
 		return -ENODEV;
@@ -130,9 +131,10 @@ int virtio_init_dev(struct virtio_dev *d, uint64_t optional, uint16_t qmax)
 	if (size > qmax)
 		size = qmax;
 	if (size > 256)
-		size = 256;	/* each ring part then fits one page */
+		size = 256; /* each ring part then fits one page */
 	struct virtq *vq = &d->vq;
-	uint64_t pd = frame_alloc(), pa = frame_alloc(), pu = frame_alloc(), pi = frame_alloc();
+	uint64_t pd = frame_alloc(), pa = frame_alloc(), pu = frame_alloc(),
+		 pi = frame_alloc();
 	if (!pd || !pa || !pu || !pi) {
 		fail(d, "out of memory for the queue");
 		return -ENOMEM;
@@ -149,15 +151,15 @@ int virtio_init_dev(struct virtio_dev *d, uint64_t optional, uint16_t qmax)
 		fail(d, "queue setup refused");
 		return -ENODEV;
 	}
-	t->set_status(d, VIRTIO_STATUS_ACK | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |
-				 VIRTIO_STATUS_DRIVER_OK);
+	t->set_status(d, VIRTIO_STATUS_ACK | VIRTIO_STATUS_DRIVER |
+			     VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
 	return 0;
 }
 
 size_t virtio_max_transfer(struct virtio_dev *d)
 {
-	size_t slots = (d->features & (1ULL << VIRTIO_F_INDIRECT_DESC)) ? INDIRECT_MAX
-									  : d->vq.size;
+	size_t slots =
+	    (d->features & (1ULL << VIRTIO_F_INDIRECT_DESC)) ? INDIRECT_MAX : d->vq.size;
 	/* both directions together need at most pages+1 descriptors each */
 	return (slots / 2 - 2) * PAGE_SIZE;
 }
@@ -211,14 +213,14 @@ static int wait_used(struct virtio_dev *d)
 			continue;
 		}
 		if (waitq_sleep(NULL, now + 1000000) == -ERESTARTSYS)
-			cpu_idle();	/* a signal is pending: still wait, tick by tick */
+			cpu_idle(); /* a signal is pending: still wait, tick by tick */
 	}
 	__asm__ volatile("" ::: "memory");
 	return 0;
 }
 
-int virtio_transact(struct virtio_dev *d, const void *out, size_t outlen, void *in, size_t incap,
-		    uint32_t *inlen)
+int virtio_transact(struct virtio_dev *d, const void *out, size_t outlen, void *in,
+		    size_t incap, uint32_t *inlen)
 {
 	struct virtq *vq = &d->vq;
 	if (d->broken || !vq->size)
@@ -244,7 +246,7 @@ int virtio_transact(struct virtio_dev *d, const void *out, size_t outlen, void *
 		vq->desc[0].next = 0;
 	}
 	struct virtq_avail *av = vq->avail;
-	av->ring[av->idx % vq->size] = 0;	/* the chain always starts at 0 */
+	av->ring[av->idx % vq->size] = 0; /* the chain always starts at 0 */
 	__asm__ volatile("mfence" ::: "memory");
 	*(volatile uint16_t *)&av->idx = av->idx + 1;
 	__asm__ volatile("mfence" ::: "memory");

@@ -12,14 +12,14 @@
 
 #define VIRTIO_ID_9P 9
 
-#define VIRTIO_STATUS_ACK		1
-#define VIRTIO_STATUS_DRIVER		2
-#define VIRTIO_STATUS_DRIVER_OK		4
-#define VIRTIO_STATUS_FEATURES_OK	8
-#define VIRTIO_STATUS_FAILED		128
+#define VIRTIO_STATUS_ACK	  1
+#define VIRTIO_STATUS_DRIVER	  2
+#define VIRTIO_STATUS_DRIVER_OK	  4
+#define VIRTIO_STATUS_FEATURES_OK 8
+#define VIRTIO_STATUS_FAILED	  128
 
-#define VIRTIO_F_INDIRECT_DESC	28
-#define VIRTIO_F_VERSION_1	32
+#define VIRTIO_F_INDIRECT_DESC 28
+#define VIRTIO_F_VERSION_1     32
 
 struct virtio_dev;
 
@@ -27,7 +27,7 @@ struct virtio_dev;
 struct virtio_transport {
 	const char *name;
 	uint8_t (*get_status)(struct virtio_dev *d);
-	void (*set_status)(struct virtio_dev *d, uint8_t status);	/* 0 resets */
+	void (*set_status)(struct virtio_dev *d, uint8_t status); /* 0 resets */
 	uint64_t (*get_features)(struct virtio_dev *d);
 	void (*set_features)(struct virtio_dev *d, uint64_t features);
 	/* largest size the device allows for queue q, 0 when there is no such queue */
@@ -46,19 +46,19 @@ struct virtq {
 	struct virtq_avail *avail;
 	struct virtq_used *used;
 	uint16_t last_used;
-	uint64_t indirect_pa;		/* one page of descriptors (INDIRECT_DESC) */
+	uint64_t indirect_pa; /* one page of descriptors (INDIRECT_DESC) */
 	struct virtq_desc *indirect;
 };
 
 struct virtio_dev {
 	const struct virtio_transport *t;
-	void *priv;			/* the transport's */
+	void *priv; /* the transport's */
 	uint32_t device_id;
-	char where[32];			/* "mmio@0xfeb00e00", "pci 00:03.0" */
-	uint64_t features;		/* negotiated */
-	bool broken;			/* reset after a failure: every request -EIO */
-	bool claimed;			/* a driver owns it */
-	struct virtq vq;		/* drivers here use one queue (index 0) */
+	char where[32];	   /* "mmio@0xfeb00e00", "pci 00:03.0" */
+	uint64_t features; /* negotiated */
+	bool broken;	   /* reset after a failure: every request -EIO */
+	bool claimed;	   /* a driver owns it */
+	struct virtq vq;   /* drivers here use one queue (index 0) */
 	struct virtio_dev *next;
 };
 
@@ -79,8 +79,8 @@ int virtio_init_dev(struct virtio_dev *d, uint64_t optional, uint16_t qmax);
  * threads run.  0 with *inlen = bytes written, -EIO on a broken device or
  * after 10 s without an answer (the device is then reset for good).
  * One request at a time per device: the caller serialises. */
-int virtio_transact(struct virtio_dev *d, const void *out, size_t outlen, void *in, size_t incap,
-		    uint32_t *inlen);
+int virtio_transact(struct virtio_dev *d, const void *out, size_t outlen, void *in,
+		    size_t incap, uint32_t *inlen);
 /* Largest outlen or incap virtio_transact accepts for this device. */
 size_t virtio_max_transfer(struct virtio_dev *d);
 

@@ -14,15 +14,15 @@
 #include "arch/x86_64/cpu.h"
 #include "proc/internal.h"
 
-#define VIRTIO_9P_MOUNT_TAG 0	/* feature: the tag is in the config space */
+#define VIRTIO_9P_MOUNT_TAG 0 /* feature: the tag is in the config space */
 
-static struct virtio_9p *ready;	/* initialised devices */
+static struct virtio_9p *ready; /* initialised devices */
 
 static struct virtio_9p *bring_up(struct virtio_dev *d)
 {
 	d->claimed = true;
-	int r = virtio_init_dev(d, (1ULL << VIRTIO_9P_MOUNT_TAG) | (1ULL << VIRTIO_F_INDIRECT_DESC),
-				256);
+	int r = virtio_init_dev(
+	    d, (1ULL << VIRTIO_9P_MOUNT_TAG) | (1ULL << VIRTIO_F_INDIRECT_DESC), 256);
 	if (r) {
 		printk("virtio-9p: %s: cannot initialise (%d)", d->where, r);
 		return NULL;

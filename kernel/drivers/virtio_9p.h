@@ -14,7 +14,7 @@ struct virtio_dev;
 struct virtio_9p {
 	struct virtio_dev *vdev;
 	char tag[64];
-	bool busy;			/* virtio_9p_lock */
+	bool busy; /* virtio_9p_lock */
 	struct waitq wq;
 	struct virtio_9p *next;
 };

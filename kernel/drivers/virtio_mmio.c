@@ -11,10 +11,10 @@
 #include "drivers/virtio.h"
 #include "mm/mm_internal.h"
 
-#define MMIO_BASE_PA	0xfeb00000UL
-#define MMIO_STRIDE	0x200
-#define MMIO_SLOTS	32		/* microvm has 24 */
-#define MMIO_MAGIC	0x74726976	/* "virt" */
+#define MMIO_BASE_PA 0xfeb00000UL
+#define MMIO_STRIDE  0x200
+#define MMIO_SLOTS   32		/* microvm has 24 */
+#define MMIO_MAGIC   0x74726976 /* "virt" */
 
 #define R_MAGIC		0x000
 #define R_VERSION	0x004
@@ -24,7 +24,7 @@
 #define R_DRV_FEAT	0x020
 #define R_DRV_FEAT_SEL	0x024
 #define R_QUEUE_SEL	0x030
-#define R_QUEUE_NUM_MAX	0x034
+#define R_QUEUE_NUM_MAX 0x034
 #define R_QUEUE_NUM	0x038
 #define R_QUEUE_READY	0x044
 #define R_QUEUE_NOTIFY	0x050
@@ -80,8 +80,8 @@ static uint16_t mmio_queue_max(struct virtio_dev *d, uint16_t q)
 	return n > 0xffff ? 0xffff : (uint16_t)n;
 }
 
-static int mmio_queue_setup(struct virtio_dev *d, uint16_t q, uint16_t size, uint64_t desc,
-			    uint64_t avail, uint64_t used)
+static int mmio_queue_setup(struct virtio_dev *d, uint16_t q, uint16_t size,
+			    uint64_t desc, uint64_t avail, uint64_t used)
 {
 	wr(d, R_QUEUE_SEL, q);
 	if (rd(d, R_QUEUE_READY))
@@ -108,15 +108,15 @@ static uint8_t mmio_config_read8(struct virtio_dev *d, uint32_t off)
 }
 
 static const struct virtio_transport mmio_transport = {
-	.name = "virtio-mmio",
-	.get_status = mmio_get_status,
-	.set_status = mmio_set_status,
-	.get_features = mmio_get_features,
-	.set_features = mmio_set_features,
-	.queue_max = mmio_queue_max,
-	.queue_setup = mmio_queue_setup,
-	.notify = mmio_notify,
-	.config_read8 = mmio_config_read8,
+    .name = "virtio-mmio",
+    .get_status = mmio_get_status,
+    .set_status = mmio_set_status,
+    .get_features = mmio_get_features,
+    .set_features = mmio_set_features,
+    .queue_max = mmio_queue_max,
+    .queue_setup = mmio_queue_setup,
+    .notify = mmio_notify,
+    .config_read8 = mmio_config_read8,
 };
 
 void virtio_mmio_probe(void)
@@ -132,7 +132,7 @@ void virtio_mmio_probe(void)
 			continue;
 		uint32_t version = regs[R_VERSION / 4], id = regs[R_DEVICE_ID / 4];
 		if (!id)
-			continue;	/* an empty transport */
+			continue; /* an empty transport */
 		if (version != 2) {
 			printk("virtio: mmio@%lx: legacy transport (version %u) skipped; "
 			       "QEMU needs -global virtio-mmio.force-legacy=false",
@@ -145,7 +145,8 @@ void virtio_mmio_probe(void)
 		d->t = &mmio_transport;
 		d->priv = (void *)regs;
 		d->device_id = id;
-		snprintf(d->where, sizeof(d->where), "mmio@%lx", MMIO_BASE_PA + i * MMIO_STRIDE);
+		snprintf(d->where, sizeof(d->where), "mmio@%lx",
+			 MMIO_BASE_PA + i * MMIO_STRIDE);
 		virtio_register(d);
 	}
 }

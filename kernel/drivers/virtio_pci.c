@@ -14,25 +14,25 @@
 
 #define VIRTIO_VENDOR 0x1af4
 
-#define CAP_COMMON	1
-#define CAP_NOTIFY	2
-#define CAP_DEVICE	4
+#define CAP_COMMON 1
+#define CAP_NOTIFY 2
+#define CAP_DEVICE 4
 
 /* common configuration layout */
-#define C_DFSELECT	0x00
-#define C_DF		0x04
-#define C_GFSELECT	0x08
-#define C_GF		0x0c
-#define C_MSIX		0x10
-#define C_STATUS	0x14
-#define C_Q_SELECT	0x16
-#define C_Q_SIZE	0x18
-#define C_Q_MSIX	0x1a
-#define C_Q_ENABLE	0x1c
-#define C_Q_NOFF	0x1e
-#define C_Q_DESC	0x20
-#define C_Q_DRIVER	0x28
-#define C_Q_DEVICE	0x30
+#define C_DFSELECT 0x00
+#define C_DF	   0x04
+#define C_GFSELECT 0x08
+#define C_GF	   0x0c
+#define C_MSIX	   0x10
+#define C_STATUS   0x14
+#define C_Q_SELECT 0x16
+#define C_Q_SIZE   0x18
+#define C_Q_MSIX   0x1a
+#define C_Q_ENABLE 0x1c
+#define C_Q_NOFF   0x1e
+#define C_Q_DESC   0x20
+#define C_Q_DRIVER 0x28
+#define C_Q_DEVICE 0x30
 
 struct vpci {
 	volatile uint8_t *common, *notify, *device;
@@ -42,7 +42,10 @@ struct vpci {
 
 #define VP(d) ((struct vpci *)(d)->priv)
 
-static inline void w8(volatile uint8_t *b, uint32_t off, uint8_t v) { b[off] = v; }
+static inline void w8(volatile uint8_t *b, uint32_t off, uint8_t v)
+{
+	b[off] = v;
+}
 static inline void w16(volatile uint8_t *b, uint32_t off, uint16_t v)
 {
 	*(volatile uint16_t *)(b + off) = v;
@@ -105,7 +108,7 @@ static int vp_queue_setup(struct virtio_dev *d, uint16_t q, uint16_t size, uint6
 			  uint64_t avail, uint64_t used)
 {
 	volatile uint8_t *c = VP(d)->common;
-	w16(c, C_MSIX, 0xffff);		/* no interrupts: completion is polled */
+	w16(c, C_MSIX, 0xffff); /* no interrupts: completion is polled */
 	w16(c, C_Q_SELECT, q);
 	w16(c, C_Q_SIZE, size);
 	w16(c, C_Q_MSIX, 0xffff);
@@ -129,15 +132,15 @@ static uint8_t vp_config_read8(struct virtio_dev *d, uint32_t off)
 }
 
 static const struct virtio_transport pci_transport = {
-	.name = "virtio-pci",
-	.get_status = vp_get_status,
-	.set_status = vp_set_status,
-	.get_features = vp_get_features,
-	.set_features = vp_set_features,
-	.queue_max = vp_queue_max,
-	.queue_setup = vp_queue_setup,
-	.notify = vp_notify,
-	.config_read8 = vp_config_read8,
+    .name = "virtio-pci",
+    .get_status = vp_get_status,
+    .set_status = vp_set_status,
+    .get_features = vp_get_features,
+    .set_features = vp_set_features,
+    .queue_max = vp_queue_max,
+    .queue_setup = vp_queue_setup,
+    .notify = vp_notify,
+    .config_read8 = vp_config_read8,
 };
 
 static volatile uint8_t *map_region(const struct pci_dev *p, uint8_t bar, uint32_t off,
@@ -158,7 +161,7 @@ static void found(const struct pci_dev *p, void *arg)
 		return;
 	uint32_t id = p->device >= 0x1040 ? p->device - 0x1040u : pci_read16(p, 0x2e);
 	if (!(pci_read16(p, 0x06) & 0x10))
-		return;		/* no capability list: legacy only */
+		return; /* no capability list: legacy only */
 	struct vpci *v = kzalloc(sizeof(*v));
 	if (!v)
 		return;
@@ -167,7 +170,8 @@ static void found(const struct pci_dev *p, void *arg)
 		uint8_t cap = pci_read8(p, ptr), next = pci_read8(p, ptr + 1) & 0xfc;
 		if (cap == PCI_CAP_VENDOR) {
 			uint8_t type = pci_read8(p, ptr + 3), bar = pci_read8(p, ptr + 4);
-			uint32_t off = pci_read32(p, ptr + 8), len = pci_read32(p, ptr + 12);
+			uint32_t off = pci_read32(p, ptr + 8),
+				 len = pci_read32(p, ptr + 12);
 			if (type == CAP_COMMON && !v->common)
 				v->common = map_region(p, bar, off, len);
 			else if (type == CAP_NOTIFY && !v->notify) {
@@ -179,7 +183,8 @@ static void found(const struct pci_dev *p, void *arg)
 		ptr = next;
 	}
 	if (!v->common || !v->notify || !v->device) {
-		printk("virtio: pci %02x:%02x.%u (%04x): no modern interface (or BAR unassigned)",
+		printk("virtio: pci %02x:%02x.%u (%04x): no modern interface (or BAR "
+		       "unassigned)",
 		       p->bus, p->dev, p->fn, p->device);
 		kfree(v);
 		return;

@@ -29,7 +29,7 @@ static void fid_free(struct p9_client *c, uint32_t fid)
 		uint32_t ncap = c->cap_free ? 2 * c->cap_free : 64;
 		uint32_t *n = krealloc(c->free_fids, ncap * sizeof(uint32_t));
 		if (!n)
-			return;		/* leak the number, not memory */
+			return; /* leak the number, not memory */
 		c->free_fids = n;
 		c->cap_free = ncap;
 	}
@@ -129,8 +129,9 @@ int p9_attach(struct p9_client *c, uint32_t fid, struct p9_qid *qid)
 {
 	uint32_t rlen;
 	lock(c);
-	int r = rpc(c, p9_enc_tattach(c->tbuf, c->msize, TAG, fid, P9_NOFID, "root", "", 0),
-		    &rlen);
+	int r =
+	    rpc(c, p9_enc_tattach(c->tbuf, c->msize, TAG, fid, P9_NOFID, "root", "", 0),
+		&rlen);
 	if (!r)
 		r = p9_dec_rattach(c->rbuf, rlen, TAG, qid);
 	unlock(c);
@@ -144,7 +145,8 @@ int p9_walk(struct p9_client *c, uint32_t fid, uint32_t newfid, uint16_t nwname,
 	uint32_t rlen;
 	uint16_t nwqid = 0;
 	lock(c);
-	int r = rpc(c, p9_enc_twalk(c->tbuf, c->msize, TAG, fid, newfid, nwname, names), &rlen);
+	int r = rpc(c, p9_enc_twalk(c->tbuf, c->msize, TAG, fid, newfid, nwname, names),
+		    &rlen);
 	if (!r)
 		r = p9_dec_rwalk(c->rbuf, rlen, TAG, &nwqid, qids, P9_MAXWELEM);
 	if (!r && nwqid != nwname) {
@@ -174,8 +176,9 @@ int p9_lcreate(struct p9_client *c, uint32_t fid, const char *name, uint32_t fla
 {
 	uint32_t rlen;
 	lock(c);
-	int r = rpc(c, p9_enc_tlcreate(c->tbuf, c->msize, TAG, fid, name, flags, mode, gid),
-		    &rlen);
+	int r =
+	    rpc(c, p9_enc_tlcreate(c->tbuf, c->msize, TAG, fid, name, flags, mode, gid),
+		&rlen);
 	if (!r)
 		r = p9_dec_rlcreate(c->rbuf, rlen, TAG, qid, iounit);
 	unlock(c);
@@ -188,10 +191,12 @@ long p9_read(struct p9_client *c, uint32_t fid, uint64_t off, void *buf, size_t 
 	long r = 0;
 	lock(c);
 	while (done < len) {
-		uint32_t want = (uint32_t)MIN(len - done, (size_t)(c->msize - P9_RREAD_HDR));
+		uint32_t want =
+		    (uint32_t)MIN(len - done, (size_t)(c->msize - P9_RREAD_HDR));
 		uint32_t rlen, got;
 		const uint8_t *data;
-		r = rpc(c, p9_enc_tread(c->tbuf, c->msize, TAG, fid, off + done, want), &rlen);
+		r = rpc(c, p9_enc_tread(c->tbuf, c->msize, TAG, fid, off + done, want),
+			&rlen);
 		if (!r)
 			r = p9_dec_rread(c->rbuf, rlen, TAG, &data, &got);
 		if (!r && got > want)
@@ -201,19 +206,21 @@ long p9_read(struct p9_client *c, uint32_t fid, uint64_t off, void *buf, size_t 
 		memcpy((uint8_t *)buf + done, data, got);
 		done += got;
 		if (got < want)
-			break;		/* end of file */
+			break; /* end of file */
 	}
 	unlock(c);
 	return done ? (long)done : r;
 }
 
-long p9_write(struct p9_client *c, uint32_t fid, uint64_t off, const void *buf, size_t len)
+long p9_write(struct p9_client *c, uint32_t fid, uint64_t off, const void *buf,
+	      size_t len)
 {
 	size_t done = 0;
 	long r = 0;
 	lock(c);
 	while (done < len) {
-		uint32_t want = (uint32_t)MIN(len - done, (size_t)(c->msize - P9_TWRITE_HDR));
+		uint32_t want =
+		    (uint32_t)MIN(len - done, (size_t)(c->msize - P9_TWRITE_HDR));
 		uint32_t rlen, got;
 		r = rpc(c,
 			p9_enc_twrite(c->tbuf, c->msize, TAG, fid, off + done,
@@ -235,7 +242,8 @@ int p9_getattr(struct p9_client *c, uint32_t fid, struct p9_attr *a)
 {
 	uint32_t rlen;
 	lock(c);
-	int r = rpc(c, p9_enc_tgetattr(c->tbuf, c->msize, TAG, fid, P9_GETATTR_BASIC), &rlen);
+	int r =
+	    rpc(c, p9_enc_tgetattr(c->tbuf, c->msize, TAG, fid, P9_GETATTR_BASIC), &rlen);
 	if (!r)
 		r = p9_dec_rgetattr(c->rbuf, rlen, TAG, a);
 	unlock(c);
@@ -259,7 +267,8 @@ int p9_setattr(struct p9_client *c, uint32_t fid, const struct p9_setattr *a)
 	return r;
 }
 
-long p9_readdir(struct p9_client *c, uint32_t fid, uint64_t offset, void *buf, uint32_t cap)
+long p9_readdir(struct p9_client *c, uint32_t fid, uint64_t offset, void *buf,
+		uint32_t cap)
 {
 	uint32_t rlen, count;
 	const uint8_t *data;
@@ -294,8 +303,8 @@ int p9_mkdir(struct p9_client *c, uint32_t dfid, const char *name, uint32_t mode
 	     struct p9_qid *qid)
 {
 	lock(c);
-	int r = with_qid(c, p9_enc_tmkdir(c->tbuf, c->msize, TAG, dfid, name, mode, 0), P9_RMKDIR,
-			 qid);
+	int r = with_qid(c, p9_enc_tmkdir(c->tbuf, c->msize, TAG, dfid, name, mode, 0),
+			 P9_RMKDIR, qid);
 	unlock(c);
 	return r;
 }
@@ -304,8 +313,9 @@ int p9_mknod(struct p9_client *c, uint32_t dfid, const char *name, uint32_t mode
 	     uint32_t major, uint32_t minor, struct p9_qid *qid)
 {
 	lock(c);
-	int r = with_qid(c, p9_enc_tmknod(c->tbuf, c->msize, TAG, dfid, name, mode, major, minor, 0),
-			 P9_RMKNOD, qid);
+	int r = with_qid(
+	    c, p9_enc_tmknod(c->tbuf, c->msize, TAG, dfid, name, mode, major, minor, 0),
+	    P9_RMKNOD, qid);
 	unlock(c);
 	return r;
 }
@@ -314,8 +324,9 @@ int p9_symlink(struct p9_client *c, uint32_t dfid, const char *name, const char 
 	       struct p9_qid *qid)
 {
 	lock(c);
-	int r = with_qid(c, p9_enc_tsymlink(c->tbuf, c->msize, TAG, dfid, name, target, 0),
-			 P9_RSYMLINK, qid);
+	int r =
+	    with_qid(c, p9_enc_tsymlink(c->tbuf, c->msize, TAG, dfid, name, target, 0),
+		     P9_RSYMLINK, qid);
 	unlock(c);
 	return r;
 }
@@ -323,7 +334,8 @@ int p9_symlink(struct p9_client *c, uint32_t dfid, const char *name, const char 
 int p9_link(struct p9_client *c, uint32_t dfid, uint32_t fid, const char *name)
 {
 	lock(c);
-	int r = simple(c, p9_enc_tlink(c->tbuf, c->msize, TAG, dfid, fid, name), P9_RLINK);
+	int r =
+	    simple(c, p9_enc_tlink(c->tbuf, c->msize, TAG, dfid, fid, name), P9_RLINK);
 	unlock(c);
 	return r;
 }
@@ -341,8 +353,9 @@ int p9_renameat(struct p9_client *c, uint32_t odfid, const char *oname, uint32_t
 		const char *nname)
 {
 	lock(c);
-	int r = simple(c, p9_enc_trenameat(c->tbuf, c->msize, TAG, odfid, oname, ndfid, nname),
-		       P9_RRENAMEAT);
+	int r = simple(
+	    c, p9_enc_trenameat(c->tbuf, c->msize, TAG, odfid, oname, ndfid, nname),
+	    P9_RRENAMEAT);
 	unlock(c);
 	return r;
 }
@@ -367,7 +380,8 @@ long p9_readlink(struct p9_client *c, uint32_t fid, char *buf, size_t size)
 int p9_fsync(struct p9_client *c, uint32_t fid, bool datasync)
 {
 	lock(c);
-	int r = simple(c, p9_enc_tfsync(c->tbuf, c->msize, TAG, fid, datasync), P9_RFSYNC);
+	int r =
+	    simple(c, p9_enc_tfsync(c->tbuf, c->msize, TAG, fid, datasync), P9_RFSYNC);
 	unlock(c);
 	return r;
 }

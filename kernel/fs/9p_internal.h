@@ -14,16 +14,16 @@ struct virtio_9p;
 struct inode;
 
 #define P9_MSIZE_WANTED (512 * 1024)
-#define P9_CLUNK_BATCH 64
+#define P9_CLUNK_BATCH	64
 
 struct p9_client {
 	struct virtio_9p *trans;
 	uint32_t msize;
-	uint8_t *tbuf, *rbuf;		/* msize each */
+	uint8_t *tbuf, *rbuf; /* msize each */
 	uint32_t next_fid;
 	uint32_t *free_fids;
 	uint32_t nfree, cap_free;
-	uint32_t deferred[P9_CLUNK_BATCH];	/* fids to clunk before the next request */
+	uint32_t deferred[P9_CLUNK_BATCH]; /* fids to clunk before the next request */
 	uint32_t ndeferred;
 };
 
@@ -47,12 +47,14 @@ int p9_lcreate(struct p9_client *c, uint32_t fid, const char *name, uint32_t fla
 /* Reads/writes up to len bytes at off (split into msize-sized requests);
  * returns the count (short at end of file) or -errno. */
 long p9_read(struct p9_client *c, uint32_t fid, uint64_t off, void *buf, size_t len);
-long p9_write(struct p9_client *c, uint32_t fid, uint64_t off, const void *buf, size_t len);
+long p9_write(struct p9_client *c, uint32_t fid, uint64_t off, const void *buf,
+	      size_t len);
 int p9_getattr(struct p9_client *c, uint32_t fid, struct p9_attr *a);
 int p9_setattr(struct p9_client *c, uint32_t fid, const struct p9_setattr *a);
 /* Copies at most cap bytes of entries from offset on into buf; returns the
  * byte count (0 at the end) or -errno. */
-long p9_readdir(struct p9_client *c, uint32_t fid, uint64_t offset, void *buf, uint32_t cap);
+long p9_readdir(struct p9_client *c, uint32_t fid, uint64_t offset, void *buf,
+		uint32_t cap);
 int p9_mkdir(struct p9_client *c, uint32_t dfid, const char *name, uint32_t mode,
 	     struct p9_qid *qid);
 int p9_mknod(struct p9_client *c, uint32_t dfid, const char *name, uint32_t mode,
@@ -74,19 +76,19 @@ int p9_statfs(struct p9_client *c, uint32_t fid, struct p9_statfs *st);
 struct p9_mount {
 	struct p9_client *c;
 	bool ro;
-	struct list_head nodes;		/* live inodes, for identity by qid.path */
-	struct inode *shadow;		/* "/" mounts: the initrd root still serving
-					 * .unielf, dev, proc and tmp */
+	struct list_head nodes; /* live inodes, for identity by qid.path */
+	struct inode *shadow;	/* "/" mounts: the initrd root still serving
+				 * .unielf, dev, proc and tmp */
 };
 
 /* inode->priv */
 struct p9_node {
 	struct inode *inode;
-	uint32_t fid;			/* walked to the file, never opened */
-	uint32_t spare_fid;		/* opened O_RDWR by Tlcreate, for the first open */
+	uint32_t fid;	    /* walked to the file, never opened */
+	uint32_t spare_fid; /* opened O_RDWR by Tlcreate, for the first open */
 	uint32_t spare_iounit;
 	uint64_t qid_path;
-	char *name;			/* its name in inode->parent (for unlink/rename) */
+	char *name; /* its name in inode->parent (for unlink/rename) */
 	struct list_head link;
 };
 

@@ -35,9 +35,10 @@ static void unescape(char *s)
 {
 	char *o = s;
 	for (char *p = s; *p;) {
-		if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' &&
-		    p[3] >= '0' && p[3] <= '7') {
-			*o++ = (char)((p[1] - '0') << 6 | (p[2] - '0') << 3 | (p[3] - '0'));
+		if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' &&
+		    p[2] <= '7' && p[3] >= '0' && p[3] <= '7') {
+			*o++ =
+			    (char)((p[1] - '0') << 6 | (p[2] - '0') << 3 | (p[3] - '0'));
 			p += 4;
 		} else {
 			*o++ = *p++;
@@ -72,7 +73,8 @@ static int parse(char *text, struct share *sh, int max)
 		line = nl ? nl + 1 : NULL;
 		if (!tag || tag[0] == '#')
 			continue;
-		if (!path || path[0] != '/' || (mode && strcmp(mode, "rw") && strcmp(mode, "ro")))
+		if (!path || path[0] != '/' ||
+		    (mode && strcmp(mode, "rw") && strcmp(mode, "ro")))
 			die(tag, "bad line in /.unielf/mounts", -EINVAL);
 		if (n == max)
 			die(tag, "too many shares", -E2BIG);
@@ -111,7 +113,7 @@ static void mount_root(struct super_block *sb)
 {
 	struct p9_mount *m = sb->priv;
 	struct inode *old = vfs_root;
-	m->shadow = old;	/* keeps the reference vfs_root held */
+	m->shadow = old; /* keeps the reference vfs_root held */
 	vfs_root = inode_get(sb->root);
 	vfs_mount(NULL, sb, "/", "9p");
 	/* ".." from /dev, /proc, /tmp leads to the new root */

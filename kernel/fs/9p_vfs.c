@@ -37,8 +37,8 @@ static bool is_shadow(struct inode *dir, const char *name)
 	struct p9_mount *m = MNT(dir);
 	if (!m->shadow || dir != dir->sb->root)
 		return false;
-	return !strcmp(name, ".unielf") || !strcmp(name, "dev") || !strcmp(name, "proc") ||
-	       !strcmp(name, "tmp");
+	return !strcmp(name, ".unielf") || !strcmp(name, "dev") ||
+	       !strcmp(name, "proc") || !strcmp(name, "tmp");
 }
 
 static void set_attrs(struct inode *i, const struct p9_attr *a)
@@ -69,7 +69,7 @@ static void set_ops(struct inode *i)
 		i->iops = &p9_lnk_iops;
 		break;
 	default:
-		i->iops = &p9_other_iops;	/* host fifos, devices: not openable */
+		i->iops = &p9_other_iops; /* host fifos, devices: not openable */
 		break;
 	}
 }
@@ -77,18 +77,15 @@ static void set_ops(struct inode *i)
 static struct p9_node *find_qid(struct p9_mount *m, uint64_t path)
 {
 	struct p9_node *n;
-	list_for_each_entry(n, &m->nodes, link)
-		if (n->qid_path == path)
-			return n;
+	list_for_each_entry(n, &m->nodes, link) if (n->qid_path == path) return n;
 	return NULL;
 }
 
 static struct p9_node *find_name(struct p9_mount *m, struct inode *dir, const char *name)
 {
 	struct p9_node *n;
-	list_for_each_entry(n, &m->nodes, link)
-		if (n->inode->parent == dir && n->name && !strcmp(n->name, name))
-			return n;
+	list_for_each_entry(n, &m->nodes, link) if (n->inode->parent == dir && n->name &&
+						    !strcmp(n->name, name)) return n;
 	return NULL;
 }
 
@@ -150,7 +147,7 @@ static struct inode *walk_one(struct inode *dir, const char *name)
 	uint32_t fid = p9_fid_alloc(m->c);
 	int r = p9_walk(m->c, NODE(dir)->fid, fid, 1, &name, NULL);
 	if (r) {
-		p9_clunk_deferred(m->c, fid);	/* unused numbers clunk harmlessly */
+		p9_clunk_deferred(m->c, fid); /* unused numbers clunk harmlessly */
 		return ERR_PTR(r);
 	}
 	return node_get(dir, name, fid);
@@ -199,7 +196,7 @@ static int p9_open(struct inode *inode, struct file *f)
 		return -ENOMEM;
 	int r = 0;
 	if (n->spare_fid != P9_NOFID) {
-		pf->fid = n->spare_fid;	/* opened O_RDWR when it was created */
+		pf->fid = n->spare_fid; /* opened O_RDWR when it was created */
 		pf->iounit = n->spare_iounit;
 		n->spare_fid = P9_NOFID;
 	} else {
@@ -375,8 +372,8 @@ static struct inode *p9_create(struct inode *dir, const char *name, uint32_t mod
 		spare = p9_fid_alloc(c);
 		r = p9_walk(c, dfid, spare, 0, NULL, NULL);
 		if (!r)
-			r = p9_lcreate(c, spare, name, O_RDWR | O_CREAT | O_EXCL, perm, 0, &q,
-				       &iounit);
+			r = p9_lcreate(c, spare, name, O_RDWR | O_CREAT | O_EXCL, perm, 0,
+				       &q, &iounit);
 		if (r) {
 			p9_clunk_deferred(c, spare);
 			return ERR_PTR(r);
@@ -386,7 +383,8 @@ static struct inode *p9_create(struct inode *dir, const char *name, uint32_t mod
 		r = p9_mkdir(c, dfid, name, perm, &q);
 		break;
 	default: {
-		uint32_t major = (uint32_t)(((rdev >> 8) & 0xfff) | ((rdev >> 32) & ~0xfffULL));
+		uint32_t major =
+		    (uint32_t)(((rdev >> 8) & 0xfff) | ((rdev >> 32) & ~0xfffULL));
 		uint32_t minor = (uint32_t)((rdev & 0xff) | ((rdev >> 12) & ~0xffULL));
 		r = p9_mknod(c, dfid, name, mode, major, minor, &q);
 		break;
@@ -529,7 +527,7 @@ static int p9_setattr_op(struct inode *inode, unsigned int mask)
 	struct p9_mount *m = MNT(inode);
 	struct p9_node *n = NODE(inode);
 	if (!n)
-		return 0;	/* a shadowed initrd directory is not ours */
+		return 0; /* a shadowed initrd directory is not ours */
 	if (m->ro)
 		return -EROFS;
 	struct p9_setattr a = {0};
@@ -557,7 +555,7 @@ static int p9_setattr_op(struct inode *inode, unsigned int mask)
 	a.valid |= P9_SETATTR_CTIME;
 	int r = p9_setattr(m->c, n->fid, &a);
 	if (r)
-		refresh(inode);	/* undo what the VFS stored */
+		refresh(inode); /* undo what the VFS stored */
 	return r;
 }
 
@@ -600,53 +598,53 @@ static int p9_statfs_op(struct super_block *sb, struct linux_statfs *st)
 }
 
 static const struct super_ops p9_sops = {
-	.evict = p9_evict,
-	.statfs = p9_statfs_op,
+    .evict = p9_evict,
+    .statfs = p9_statfs_op,
 };
 
 static const struct inode_ops p9_dir_iops = {
-	.lookup = p9_lookup,
-	.iterate = p9_iterate,
-	.create = p9_create,
-	.symlink = p9_symlink_op,
-	.link = p9_link_op,
-	.unlink = p9_unlink,
-	.rmdir = p9_rmdir,
-	.rename = p9_rename,
-	.open = p9_open,
-	.setattr = p9_setattr_op,
+    .lookup = p9_lookup,
+    .iterate = p9_iterate,
+    .create = p9_create,
+    .symlink = p9_symlink_op,
+    .link = p9_link_op,
+    .unlink = p9_unlink,
+    .rmdir = p9_rmdir,
+    .rename = p9_rename,
+    .open = p9_open,
+    .setattr = p9_setattr_op,
 };
 
 static const struct inode_ops p9_reg_iops = {
-	.truncate = p9_truncate,
-	.open = p9_open,
-	.setattr = p9_setattr_op,
+    .truncate = p9_truncate,
+    .open = p9_open,
+    .setattr = p9_setattr_op,
 };
 
 static const struct inode_ops p9_lnk_iops = {
-	.readlink = p9_readlink_op,
-	.setattr = p9_setattr_op,
+    .readlink = p9_readlink_op,
+    .setattr = p9_setattr_op,
 };
 
 static const struct inode_ops p9_other_iops = {
-	.truncate = p9_truncate,
-	.setattr = p9_setattr_op,
+    .truncate = p9_truncate,
+    .setattr = p9_setattr_op,
 };
 
 static const struct file_ops p9_reg_fops = {
-	.pread = p9_pread,
-	.pwrite = p9_pwrite,
-	.lseek = p9_reg_lseek,
-	.stat = p9_fstat,
-	.size = p9_size,
-	.release = p9_release,
+    .pread = p9_pread,
+    .pwrite = p9_pwrite,
+    .lseek = p9_reg_lseek,
+    .stat = p9_fstat,
+    .size = p9_size,
+    .release = p9_release,
 };
 
 static const struct file_ops p9_dir_fops = {
-	.iterate = p9_file_iterate,
-	.lseek = p9_dir_lseek,
-	.stat = p9_fstat,
-	.release = p9_release,
+    .iterate = p9_file_iterate,
+    .lseek = p9_dir_lseek,
+    .stat = p9_fstat,
+    .release = p9_release,
 };
 
 struct super_block *p9_fs_create(struct p9_client *c, bool ro)
@@ -687,6 +685,6 @@ struct super_block *p9_fs_create(struct p9_client *c, bool ro)
 	n->spare_fid = P9_NOFID;
 	n->qid_path = a.qid.path;
 	list_add_tail(&n->link, &m->nodes);
-	sb->root = root;	/* the super block's reference, never dropped */
+	sb->root = root; /* the super block's reference, never dropped */
 	return sb;
 }

@@ -49,7 +49,7 @@ static void put_str(struct enc *e, const char *s)
 static struct enc begin(uint8_t *buf, size_t cap, uint8_t type, uint16_t tag)
 {
 	struct enc e = {buf, cap, 0, cap < P9_HDR_LEN};
-	put(&e, 0, 4);		/* size, patched by finish() */
+	put(&e, 0, 4); /* size, patched by finish() */
 	put(&e, type, 1);
 	put(&e, tag, 2);
 	return e;
@@ -107,8 +107,8 @@ long p9_enc_tlopen(uint8_t *buf, size_t cap, uint16_t tag, uint32_t fid, uint32_
 	return finish(&e);
 }
 
-long p9_enc_tlcreate(uint8_t *buf, size_t cap, uint16_t tag, uint32_t fid, const char *name,
-		     uint32_t flags, uint32_t mode, uint32_t gid)
+long p9_enc_tlcreate(uint8_t *buf, size_t cap, uint16_t tag, uint32_t fid,
+		     const char *name, uint32_t flags, uint32_t mode, uint32_t gid)
 {
 	struct enc e = begin(buf, cap, P9_TLCREATE, tag);
 	put(&e, fid, 4);
@@ -172,8 +172,8 @@ long p9_enc_tsetattr(uint8_t *buf, size_t cap, uint16_t tag, uint32_t fid,
 	return finish(&e);
 }
 
-long p9_enc_treaddir(uint8_t *buf, size_t cap, uint16_t tag, uint32_t fid, uint64_t offset,
-		     uint32_t count)
+long p9_enc_treaddir(uint8_t *buf, size_t cap, uint16_t tag, uint32_t fid,
+		     uint64_t offset, uint32_t count)
 {
 	struct enc e = begin(buf, cap, P9_TREADDIR, tag);
 	put(&e, fid, 4);
@@ -182,8 +182,8 @@ long p9_enc_treaddir(uint8_t *buf, size_t cap, uint16_t tag, uint32_t fid, uint6
 	return finish(&e);
 }
 
-long p9_enc_tmkdir(uint8_t *buf, size_t cap, uint16_t tag, uint32_t dfid, const char *name,
-		   uint32_t mode, uint32_t gid)
+long p9_enc_tmkdir(uint8_t *buf, size_t cap, uint16_t tag, uint32_t dfid,
+		   const char *name, uint32_t mode, uint32_t gid)
 {
 	struct enc e = begin(buf, cap, P9_TMKDIR, tag);
 	put(&e, dfid, 4);
@@ -193,8 +193,9 @@ long p9_enc_tmkdir(uint8_t *buf, size_t cap, uint16_t tag, uint32_t dfid, const 
 	return finish(&e);
 }
 
-long p9_enc_tmknod(uint8_t *buf, size_t cap, uint16_t tag, uint32_t dfid, const char *name,
-		   uint32_t mode, uint32_t major, uint32_t minor, uint32_t gid)
+long p9_enc_tmknod(uint8_t *buf, size_t cap, uint16_t tag, uint32_t dfid,
+		   const char *name, uint32_t mode, uint32_t major, uint32_t minor,
+		   uint32_t gid)
 {
 	struct enc e = begin(buf, cap, P9_TMKNOD, tag);
 	put(&e, dfid, 4);
@@ -206,8 +207,8 @@ long p9_enc_tmknod(uint8_t *buf, size_t cap, uint16_t tag, uint32_t dfid, const 
 	return finish(&e);
 }
 
-long p9_enc_tunlinkat(uint8_t *buf, size_t cap, uint16_t tag, uint32_t dfid, const char *name,
-		      uint32_t flags)
+long p9_enc_tunlinkat(uint8_t *buf, size_t cap, uint16_t tag, uint32_t dfid,
+		      const char *name, uint32_t flags)
 {
 	struct enc e = begin(buf, cap, P9_TUNLINKAT, tag);
 	put(&e, dfid, 4);
@@ -227,8 +228,8 @@ long p9_enc_trenameat(uint8_t *buf, size_t cap, uint16_t tag, uint32_t olddfid,
 	return finish(&e);
 }
 
-long p9_enc_tsymlink(uint8_t *buf, size_t cap, uint16_t tag, uint32_t dfid, const char *name,
-		     const char *target, uint32_t gid)
+long p9_enc_tsymlink(uint8_t *buf, size_t cap, uint16_t tag, uint32_t dfid,
+		     const char *name, const char *target, uint32_t gid)
 {
 	struct enc e = begin(buf, cap, P9_TSYMLINK, tag);
 	put(&e, dfid, 4);
@@ -255,7 +256,8 @@ long p9_enc_treadlink(uint8_t *buf, size_t cap, uint16_t tag, uint32_t fid)
 	return finish(&e);
 }
 
-long p9_enc_tfsync(uint8_t *buf, size_t cap, uint16_t tag, uint32_t fid, uint32_t datasync)
+long p9_enc_tfsync(uint8_t *buf, size_t cap, uint16_t tag, uint32_t fid,
+		   uint32_t datasync)
 {
 	struct enc e = begin(buf, cap, P9_TFSYNC, tag);
 	put(&e, fid, 4);
@@ -274,7 +276,7 @@ long p9_enc_tstatfs(uint8_t *buf, size_t cap, uint16_t tag, uint32_t fid)
 
 struct dec {
 	const uint8_t *b;
-	size_t len, pos;	/* len: the message's own size field */
+	size_t len, pos; /* len: the message's own size field */
 	bool bad;
 };
 
@@ -315,12 +317,13 @@ static void get_qid(struct dec *d, struct p9_qid *q)
 }
 
 /* Checks the header: 0 positioned on the body, -errno of an Rlerror, -EIO. */
-static int open_reply(struct dec *d, const uint8_t *buf, size_t len, uint8_t type, uint16_t tag)
+static int open_reply(struct dec *d, const uint8_t *buf, size_t len, uint8_t type,
+		      uint16_t tag)
 {
 	if (len < P9_HDR_LEN)
 		return -EIO;
-	uint32_t size = (uint32_t)buf[0] | (uint32_t)buf[1] << 8 | (uint32_t)buf[2] << 16 |
-			(uint32_t)buf[3] << 24;
+	uint32_t size = (uint32_t)buf[0] | (uint32_t)buf[1] << 8 |
+			(uint32_t)buf[2] << 16 | (uint32_t)buf[3] << 24;
 	if (size < P9_HDR_LEN || size > len)
 		return -EIO;
 	d->b = buf;
@@ -464,7 +467,8 @@ int p9_dec_rgetattr(const uint8_t *buf, size_t len, uint16_t tag, struct p9_attr
 	return close_reply(&d);
 }
 
-int p9_dirent_next(const uint8_t *data, uint32_t count, uint32_t *off, struct p9_dirent *e)
+int p9_dirent_next(const uint8_t *data, uint32_t count, uint32_t *off,
+		   struct p9_dirent *e)
 {
 	if (*off == count)
 		return 0;
@@ -510,7 +514,8 @@ int p9_dec_rstatfs(const uint8_t *buf, size_t len, uint16_t tag, struct p9_statf
 	return close_reply(&d);
 }
 
-int p9_dec_rqid(const uint8_t *buf, size_t len, uint16_t tag, uint8_t type, struct p9_qid *qid)
+int p9_dec_rqid(const uint8_t *buf, size_t len, uint16_t tag, uint8_t type,
+		struct p9_qid *qid)
 {
 	struct dec d;
 	int r = open_reply(&d, buf, len, type, tag);

@@ -12,7 +12,7 @@
 #include <cmocka.h>
 #include "fs/p9_wire.h"
 
-#define EIO_ 5
+#define EIO_   5
 #define E2BIG_ 7
 
 /* ---------------------------------------------------------------- a spec-side builder */
@@ -68,19 +68,21 @@ static void expect_enc(long got, const uint8_t *buf, struct msg *want)
 static void test_tversion_bytes(void **state)
 {
 	/* the literal example: size 21, type 100, NOTAG, msize 8192, "9P2000.L" */
-	static const uint8_t want[] = {21, 0, 0, 0, 100, 0xff, 0xff, 0x00, 0x20, 0, 0,
-				       8,  0, '9', 'P', '2', '0', '0', '0', '.', 'L'};
+	static const uint8_t want[] = {21,   0,	   0,	0,   100, 0xff, 0xff,
+				       0x00, 0x20, 0,	0,   8,	  0,	'9',
+				       'P',  '2',  '0', '0', '0', '.',	'L'};
 	uint8_t buf[64];
-	assert_int_equal(p9_enc_tversion(buf, sizeof(buf), 8192, "9P2000.L"), sizeof(want));
+	assert_int_equal(p9_enc_tversion(buf, sizeof(buf), 8192, "9P2000.L"),
+			 sizeof(want));
 	assert_memory_equal(buf, want, sizeof(want));
 }
 
 static void test_twalk_bytes(void **state)
 {
-	static const uint8_t want[] = {27, 0, 0, 0, 110, 1, 0, /* hdr: 7+8+2+5+5 */
-				       5, 0, 0, 0, 6, 0, 0, 0, /* fid newfid */
-				       2, 0, /* nwname */
-				       3, 0, 'u', 's', 'r', 3, 0, 'b', 'i', 'n'};
+	static const uint8_t want[] = {27, 0, 0,   0,	110, 1, 0,    /* hdr: 7+8+2+5+5 */
+				       5,  0, 0,   0,	6,   0, 0, 0, /* fid newfid */
+				       2,  0,			      /* nwname */
+				       3,  0, 'u', 's', 'r', 3, 0, 'b', 'i', 'n'};
 	const char *names[] = {"usr", "bin"};
 	uint8_t buf[64];
 	assert_int_equal(p9_enc_twalk(buf, sizeof(buf), 1, 5, 6, 2, names), sizeof(want));
@@ -95,7 +97,8 @@ static void test_twalk_bytes(void **state)
 	const char *many[P9_MAXWELEM + 1];
 	for (int i = 0; i <= P9_MAXWELEM; i++)
 		many[i] = "x";
-	assert_int_equal(p9_enc_twalk(buf, sizeof(buf), 1, 5, 7, P9_MAXWELEM + 1, many), -E2BIG_);
+	assert_int_equal(p9_enc_twalk(buf, sizeof(buf), 1, 5, 7, P9_MAXWELEM + 1, many),
+			 -E2BIG_);
 }
 
 static void test_every_tmessage(void **state)
@@ -103,34 +106,36 @@ static void test_every_tmessage(void **state)
 	uint8_t buf[512];
 	struct msg m;
 
-	hdr(&m, 104, 1);	/* Tattach fid afid uname aname n_uname */
+	hdr(&m, 104, 1); /* Tattach fid afid uname aname n_uname */
 	le(&m, 1, 4);
 	le(&m, P9_NOFID, 4);
 	str(&m, "root");
 	str(&m, "");
 	le(&m, 0, 4);
-	expect_enc(p9_enc_tattach(buf, sizeof(buf), 1, 1, P9_NOFID, "root", "", 0), buf, &m);
+	expect_enc(p9_enc_tattach(buf, sizeof(buf), 1, 1, P9_NOFID, "root", "", 0), buf,
+		   &m);
 
-	hdr(&m, 12, 1);		/* Tlopen fid flags */
+	hdr(&m, 12, 1); /* Tlopen fid flags */
 	le(&m, 9, 4);
 	le(&m, 02, 4);
 	expect_enc(p9_enc_tlopen(buf, sizeof(buf), 1, 9, 02), buf, &m);
 
-	hdr(&m, 14, 1);		/* Tlcreate fid name flags mode gid */
+	hdr(&m, 14, 1); /* Tlcreate fid name flags mode gid */
 	le(&m, 9, 4);
 	str(&m, "new.txt");
 	le(&m, 0302, 4);
 	le(&m, 0644, 4);
 	le(&m, 0, 4);
-	expect_enc(p9_enc_tlcreate(buf, sizeof(buf), 1, 9, "new.txt", 0302, 0644, 0), buf, &m);
+	expect_enc(p9_enc_tlcreate(buf, sizeof(buf), 1, 9, "new.txt", 0302, 0644, 0), buf,
+		   &m);
 
-	hdr(&m, 116, 1);	/* Tread fid offset count */
+	hdr(&m, 116, 1); /* Tread fid offset count */
 	le(&m, 9, 4);
 	le(&m, 0x123456789aULL, 8);
 	le(&m, 65536, 4);
 	expect_enc(p9_enc_tread(buf, sizeof(buf), 1, 9, 0x123456789aULL, 65536), buf, &m);
 
-	hdr(&m, 118, 1);	/* Twrite fid offset count data */
+	hdr(&m, 118, 1); /* Twrite fid offset count data */
 	le(&m, 9, 4);
 	le(&m, 4096, 8);
 	le(&m, 5, 4);
@@ -138,16 +143,16 @@ static void test_every_tmessage(void **state)
 	m.n += 5;
 	expect_enc(p9_enc_twrite(buf, sizeof(buf), 1, 9, 4096, "hello", 5), buf, &m);
 
-	hdr(&m, 120, 1);	/* Tclunk fid */
+	hdr(&m, 120, 1); /* Tclunk fid */
 	le(&m, 9, 4);
 	expect_enc(p9_enc_tclunk(buf, sizeof(buf), 1, 9), buf, &m);
 
-	hdr(&m, 24, 1);		/* Tgetattr fid request_mask */
+	hdr(&m, 24, 1); /* Tgetattr fid request_mask */
 	le(&m, 9, 4);
 	le(&m, P9_GETATTR_BASIC, 8);
 	expect_enc(p9_enc_tgetattr(buf, sizeof(buf), 1, 9, P9_GETATTR_BASIC), buf, &m);
 
-	hdr(&m, 26, 1);		/* Tsetattr fid valid mode uid gid size atime mtime */
+	hdr(&m, 26, 1); /* Tsetattr fid valid mode uid gid size atime mtime */
 	le(&m, 9, 4);
 	le(&m, P9_SETATTR_MODE | P9_SETATTR_SIZE, 4);
 	le(&m, 0755, 4);
@@ -158,67 +163,70 @@ static void test_every_tmessage(void **state)
 	le(&m, 12, 8);
 	le(&m, 13, 8);
 	le(&m, 14, 8);
-	struct p9_setattr sa = {P9_SETATTR_MODE | P9_SETATTR_SIZE, 0755, 1, 2, 1000, 11, 12, 13, 14};
+	struct p9_setattr sa = {
+	    P9_SETATTR_MODE | P9_SETATTR_SIZE, 0755, 1, 2, 1000, 11, 12, 13, 14};
 	expect_enc(p9_enc_tsetattr(buf, sizeof(buf), 1, 9, &sa), buf, &m);
 
-	hdr(&m, 40, 1);		/* Treaddir fid offset count */
+	hdr(&m, 40, 1); /* Treaddir fid offset count */
 	le(&m, 9, 4);
 	le(&m, 77, 8);
 	le(&m, 8192, 4);
 	expect_enc(p9_enc_treaddir(buf, sizeof(buf), 1, 9, 77, 8192), buf, &m);
 
-	hdr(&m, 72, 1);		/* Tmkdir dfid name mode gid */
+	hdr(&m, 72, 1); /* Tmkdir dfid name mode gid */
 	le(&m, 3, 4);
 	str(&m, "dir");
 	le(&m, 0755, 4);
 	le(&m, 0, 4);
 	expect_enc(p9_enc_tmkdir(buf, sizeof(buf), 1, 3, "dir", 0755, 0), buf, &m);
 
-	hdr(&m, 18, 1);		/* Tmknod dfid name mode major minor gid */
+	hdr(&m, 18, 1); /* Tmknod dfid name mode major minor gid */
 	le(&m, 3, 4);
 	str(&m, "fifo");
 	le(&m, 010644, 4);
 	le(&m, 0, 4);
 	le(&m, 0, 4);
 	le(&m, 0, 4);
-	expect_enc(p9_enc_tmknod(buf, sizeof(buf), 1, 3, "fifo", 010644, 0, 0, 0), buf, &m);
+	expect_enc(p9_enc_tmknod(buf, sizeof(buf), 1, 3, "fifo", 010644, 0, 0, 0), buf,
+		   &m);
 
-	hdr(&m, 76, 1);		/* Tunlinkat dfid name flags */
+	hdr(&m, 76, 1); /* Tunlinkat dfid name flags */
 	le(&m, 3, 4);
 	str(&m, "gone");
 	le(&m, 0x200, 4);
 	expect_enc(p9_enc_tunlinkat(buf, sizeof(buf), 1, 3, "gone", 0x200), buf, &m);
 
-	hdr(&m, 74, 1);		/* Trenameat olddirfid oldname newdirfid newname */
+	hdr(&m, 74, 1); /* Trenameat olddirfid oldname newdirfid newname */
 	le(&m, 3, 4);
 	str(&m, "a");
 	le(&m, 4, 4);
 	str(&m, "b");
 	expect_enc(p9_enc_trenameat(buf, sizeof(buf), 1, 3, "a", 4, "b"), buf, &m);
 
-	hdr(&m, 16, 1);		/* Tsymlink fid name symtgt gid */
+	hdr(&m, 16, 1); /* Tsymlink fid name symtgt gid */
 	le(&m, 3, 4);
 	str(&m, "link");
 	str(&m, "../target");
 	le(&m, 0, 4);
-	expect_enc(p9_enc_tsymlink(buf, sizeof(buf), 1, 3, "link", "../target", 0), buf, &m);
+	expect_enc(p9_enc_tsymlink(buf, sizeof(buf), 1, 3, "link", "../target", 0), buf,
+		   &m);
 
-	hdr(&m, 70, 1);		/* Tlink dfid fid name */
+	hdr(&m, 70, 1); /* Tlink dfid fid name */
 	le(&m, 3, 4);
 	le(&m, 9, 4);
 	str(&m, "hard");
 	expect_enc(p9_enc_tlink(buf, sizeof(buf), 1, 3, 9, "hard"), buf, &m);
 
-	hdr(&m, 22, 1);		/* Treadlink fid */
+	hdr(&m, 22, 1); /* Treadlink fid */
 	le(&m, 9, 4);
 	expect_enc(p9_enc_treadlink(buf, sizeof(buf), 1, 9), buf, &m);
 
-	hdr(&m, 50, 1);		/* Tfsync fid datasync */
+	hdr(&m, 50, 1); /* Tfsync fid datasync */
 	le(&m, 9, 4);
 	le(&m, 1, 4);
 	expect_enc(p9_enc_tfsync(buf, sizeof(buf), 1, 9, 1), buf, &m);
 
-	hdr(&m, 8, 1);		/* Tstatfs fid */
+	hdr(&m, 8, 1); /* Tstatfs fid */
 	le(&m, 1, 4);
 	expect_enc(p9_enc_tstatfs(buf, sizeof(buf), 1, 1), buf, &m);
 }
@@ -229,7 +237,8 @@ static void test_encoders_refuse_small_buffers(void **state)
 	long full = p9_enc_tlcreate(buf, sizeof(buf), 1, 9, "name", 0, 0644, 0);
 	assert_true(full > 0);
 	for (size_t cap = 0; cap < (size_t)full; cap++)
-		assert_int_equal(p9_enc_tlcreate(buf, cap, 1, 9, "name", 0, 0644, 0), -E2BIG_);
+		assert_int_equal(p9_enc_tlcreate(buf, cap, 1, 9, "name", 0, 0644, 0),
+				 -E2BIG_);
 	assert_int_equal(p9_enc_twrite(buf, sizeof(buf), 1, 9, 0, buf, 64), -E2BIG_);
 	assert_int_equal(p9_enc_tversion(buf, 6, 8192, "9P2000.L"), -E2BIG_);
 }
@@ -486,15 +495,15 @@ static void test_decoders_strict(void **state)
 	le(&m, 0100644, 4);
 	le(&m, 0, 4);
 	le(&m, 0, 4);
-	le(&m, 1, 8);		/* nlink */
-	le(&m, 0, 8);		/* rdev */
-	le(&m, 12345, 8);	/* size */
+	le(&m, 1, 8);	  /* nlink */
+	le(&m, 0, 8);	  /* rdev */
+	le(&m, 12345, 8); /* size */
 	le(&m, 4096, 8);
 	le(&m, 32, 8);
-	for (int i = 0; i < 8; i++)	/* a m c b times, sec and nsec */
+	for (int i = 0; i < 8; i++) /* a m c b times, sec and nsec */
 		le(&m, i == 2 ? 1700000000 : i, 8);
-	le(&m, 0, 8);		/* gen */
-	le(&m, 20, 8);		/* data_version */
+	le(&m, 0, 8);  /* gen */
+	le(&m, 20, 8); /* data_version */
 	check_strict(&m, d_rgetattr);
 	check_lerror(d_rgetattr, 1);
 
@@ -555,7 +564,7 @@ static void test_rread_count_beyond_message(void **state)
 {
 	struct msg m;
 	hdr(&m, 117, 1);
-	le(&m, 1000, 4);	/* claims 1000 bytes, carries 3 */
+	le(&m, 1000, 4); /* claims 1000 bytes, carries 3 */
 	memcpy(m.b + m.n, "abc", 3);
 	m.n += 3;
 	seal(&m);
@@ -583,14 +592,14 @@ static void test_dirent_runs_past_payload(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tversion_bytes),
-		cmocka_unit_test(test_twalk_bytes),
-		cmocka_unit_test(test_every_tmessage),
-		cmocka_unit_test(test_encoders_refuse_small_buffers),
-		cmocka_unit_test(test_decoders_strict),
-		cmocka_unit_test(test_rwalk_refuses_too_many_qids),
-		cmocka_unit_test(test_rread_count_beyond_message),
-		cmocka_unit_test(test_dirent_runs_past_payload),
+	    cmocka_unit_test(test_tversion_bytes),
+	    cmocka_unit_test(test_twalk_bytes),
+	    cmocka_unit_test(test_every_tmessage),
+	    cmocka_unit_test(test_encoders_refuse_small_buffers),
+	    cmocka_unit_test(test_decoders_strict),
+	    cmocka_unit_test(test_rwalk_refuses_too_many_qids),
+	    cmocka_unit_test(test_rread_count_beyond_message),
+	    cmocka_unit_test(test_dirent_runs_past_payload),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
