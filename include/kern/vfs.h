@@ -48,3 +48,8 @@ struct file *fd_get(int fd);
 int vfs_read_file(const char *path, void **buf, size_t *size);
 /* rm -rf of a kernel path; 0 or -errno (missing path: -ENOENT). */
 int vfs_remove_tree(const char *path);
+
+/* kernel/fs/kfile.c: mkdir -p of a kernel path; 0 or -errno. */
+int vfs_mkdir_p(const char *path, unsigned int mode);
+/* Writes a whole file (parents created), unless an identical one is there. */
+int vfs_write_file(const char *path, const void *data, size_t len, unsigned int mode);

@@ -181,6 +181,13 @@ void kmain(uint64_t start_info_phys)
 		console_exit(125);
 	}
 	frames_release_initrd(mod->paddr, mod->size);
+	/* /sys as programs read it: one CPU */
+	static const char *const cpu_files[] = {"online", "possible", "present"};
+	for (unsigned i = 0; i < ARRAY_SIZE(cpu_files); i++) {
+		char path[64];
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/%s", cpu_files[i]);
+		vfs_write_file(path, "0\n", 2, 0444);
+	}
 	printk("boot: initrd unpacked");
 	p9_mount_all();
 	start_first_program();

@@ -17,6 +17,7 @@
 enum proc_kind {
 	PK_ROOT, PK_SELF, PK_PID_DIR, PK_EXE, PK_CWD, PK_FD_DIR, PK_FD, PK_CMDLINE, PK_ENVIRON,
 	PK_MOUNTS, PK_GEN_PID, PK_GEN_ROOT,	/* text from procinfo_render() */
+	PK_SYS_DIR, PK_GEN_SYS,			/* /proc/sys: sys_entries[] */
 };
 
 struct proc_entry {
@@ -41,8 +42,42 @@ static const struct proc_entry pid_entries[] = {
 };
 
 /* /proc/ besides self and the pids (meminfo, cpuinfo, uptime, ... go here) */
+/* /proc/sys, as paths below /proc; files' text comes from procinfo_render */
+static const struct proc_entry sys_entries[] = {
+	{"sys", PK_SYS_DIR, S_IFDIR | 0555},
+	{"sys/kernel", PK_SYS_DIR, S_IFDIR | 0555},
+	{"sys/kernel/hostname", PK_GEN_SYS, S_IFREG | 0444},
+	{"sys/kernel/osrelease", PK_GEN_SYS, S_IFREG | 0444},
+	{"sys/kernel/ostype", PK_GEN_SYS, S_IFREG | 0444},
+	{"sys/kernel/pid_max", PK_GEN_SYS, S_IFREG | 0444},
+	{"sys/vm", PK_SYS_DIR, S_IFDIR | 0555},
+	{"sys/vm/overcommit_memory", PK_GEN_SYS, S_IFREG | 0444},
+};
+
+/* index of the sys entry named parent/name, or -1 */
+static int sys_child(int parent, const char *name)
+{
+	const char *pp = sys_entries[parent].name;
+	size_t pl = strlen(pp);
+	for (size_t k = 0; k < ARRAY_SIZE(sys_entries); k++) {
+		const char *e = sys_entries[k].name;
+		if (!strncmp(e, pp, pl) && e[pl] == '/' && !strcmp(e + pl + 1, name))
+			return (int)k;
+	}
+	return -1;
+}
+
+/* true when entry k is a direct child of entry parent */
+static bool sys_is_child(int parent, size_t k)
+{
+	const char *pp = sys_entries[parent].name, *e = sys_entries[k].name;
+	size_t pl = strlen(pp);
+	return !strncmp(e, pp, pl) && e[pl] == '/' && !strchr(e + pl + 1, '/');
+}
+
 static const struct proc_entry root_entries[] = {
 	{"mounts", PK_MOUNTS, S_IFREG | 0444},
+	{"sys", PK_SYS_DIR, S_IFDIR | 0555},
 	{"cpuinfo", PK_GEN_ROOT, S_IFREG | 0444},
 	{"meminfo", PK_GEN_ROOT, S_IFREG | 0444},
 	{"stat", PK_GEN_ROOT, S_IFREG | 0444},
@@ -119,9 +154,18 @@ static struct inode *proc_lookup(struct inode *dir, const char *name)
 		if (parse_num(name, &n) && proc_by_pid(n))
 			return node_new(dir, n, PK_PID_DIR, 0, S_IFDIR | 0555);
 		for (size_t k = 0; k < ARRAY_SIZE(root_entries); k++)
-			if (!strcmp(name, root_entries[k].name))
+			if (!strcmp(name, root_entries[k].name)) {
+				if (root_entries[k].kind == PK_SYS_DIR)	/* sys_entries[0] */
+					return node_new(dir, 0, PK_SYS_DIR, 0, S_IFDIR | 0555);
 				return node_new(dir, 0, root_entries[k].kind, (int)k, root_entries[k].mode);
+			}
 		return ERR_PTR(-ENOENT);
+	}
+	case PK_SYS_DIR: {
+		int k = sys_child(node_fd(dir), name);
+		if (k < 0)
+			return ERR_PTR(-ENOENT);
+		return node_new(dir, 0, sys_entries[k].kind, k, sys_entries[k].mode);
 	}
 	case PK_PID_DIR:
 		if (!proc_by_pid(pid))
@@ -185,6 +229,20 @@ static int proc_iterate(struct inode *dir, struct dir_ctx *ctx)
 		}
 		return 0;
 	}
+	case PK_SYS_DIR:
+		for (uint64_t k = ctx->pos - 2; k < ARRAY_SIZE(sys_entries); k++) {
+			const struct proc_entry *e = &sys_entries[k];
+			ctx->pos = k + 3;
+			if (!sys_is_child(node_fd(dir), k))
+				continue;
+			const char *base = strrchr(e->name, '/') + 1;
+			if (!ctx->emit(ctx, base, strlen(base), 0x10000 + k, mode_to_dtype(e->mode),
+				       k + 3)) {
+				ctx->pos = k + 2;
+				return 0;
+			}
+		}
+		return 0;
 	case PK_PID_DIR:
 		for (uint64_t k = ctx->pos - 2; k < ARRAY_SIZE(pid_entries); k++) {
 			const struct proc_entry *e = &pid_entries[k];
@@ -281,7 +339,7 @@ static long render(enum proc_kind kind, char **out)
 static long proc_pread(struct file *f, void *buf, size_t len, uint64_t off)
 {
 	enum proc_kind kind = node_kind(f->inode);
-	if (kind == PK_MOUNTS || kind == PK_GEN_PID || kind == PK_GEN_ROOT) {
+	if (kind == PK_MOUNTS || kind == PK_GEN_PID || kind == PK_GEN_ROOT || kind == PK_GEN_SYS) {
 		char *text = NULL;
 		long n;
 		int idx = node_fd(f->inode);
@@ -289,6 +347,8 @@ static long proc_pread(struct file *f, void *buf, size_t len, uint64_t off)
 			n = render(kind, &text);
 		} else if (kind == PK_GEN_ROOT) {
 			n = procinfo_render(root_entries[idx].name, NULL, &text);
+		} else if (kind == PK_GEN_SYS) {
+			n = procinfo_render(sys_entries[idx].name, NULL, &text);
 		} else {
 			struct process *gp = proc_by_pid(node_pid(f->inode));
 			n = gp ? procinfo_render(pid_entries[idx].name, gp, &text) : -ESRCH;

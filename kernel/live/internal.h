@@ -46,7 +46,3 @@ void live_free_args(char **v, int n);
 
 /* upgrade.c */
 void live_upgrade(struct ctl_request *q, struct ctl_reply *r);
-
-/* kernel/fs/kfile.c */
-int vfs_mkdir_p(const char *path, unsigned int mode);
-int vfs_write_file(const char *path, const void *data, size_t len, unsigned int mode);

@@ -122,7 +122,7 @@ int exec_load(struct process *p, const char *path, struct exec_args *a, struct r
 	uint64_t bias = 0;
 	if (exe.info.type == 3)
 		bias = PIE_BASE + ((random_u64() & 0x3fff) << PAGE_SHIFT) - exe.info.lo;
-	err = elf_map(mm, &exe.info, exe.buf, exe.size, bias, path);
+	err = elf_map(mm, &exe.info, exe.buf, exe.size, bias, exe.path[0] ? exe.path : path);
 	if (err) {
 		*why = err == -EACCES ? "segments sharing a page would be writable and executable"
 				      : "out of memory mapping segments";
