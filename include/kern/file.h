@@ -36,6 +36,8 @@ struct file_ops {
 	int (*size)(struct file *f, uint64_t *size);
 	/* bytes readable now, for FIONREAD; NULL: -ENOTTY */
 	long (*nread)(struct file *f);
+	/* fsync/fdatasync: make written data durable; NULL: nothing to do */
+	int (*fsync)(struct file *f, bool datasync);
 	void (*release)(struct file *f);
 };
 

@@ -248,6 +248,14 @@ static long p9_pwrite(struct file *f, const void *buf, size_t len, uint64_t off)
 	return n;
 }
 
+static int p9_fsync_op(struct file *f, bool datasync)
+{
+	struct p9_file *pf = f->priv;
+	if (!pf)
+		return -EBADF;
+	return p9_fsync(MNT(f->inode)->c, pf->fid, datasync);
+}
+
 static int refresh(struct inode *i)
 {
 	struct p9_attr a;
@@ -637,6 +645,7 @@ static const struct file_ops p9_reg_fops = {
     .lseek = p9_reg_lseek,
     .stat = p9_fstat,
     .size = p9_size,
+    .fsync = p9_fsync_op,
     .release = p9_release,
 };
 
@@ -644,6 +653,7 @@ static const struct file_ops p9_dir_fops = {
     .iterate = p9_file_iterate,
     .lseek = p9_dir_lseek,
     .stat = p9_fstat,
+    .fsync = p9_fsync_op,
     .release = p9_release,
 };
 

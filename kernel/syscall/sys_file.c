@@ -499,17 +499,25 @@ long sys_fallocate(int fd, int mode, int64_t off, int64_t len)
 }
 SYSCALL_REGISTER(__NR_fallocate, sys_fallocate);
 
-/* Everything lives in memory (9p writes through): syncing is checking the fd. */
-long sys_fsync(int fd)
+/* Everything lives in memory or was written through (9p): syncing is
+ * checking the fd, and asking 9p to sync the host file. */
+static long do_fsync(int fd, bool datasync)
 {
 	struct file *f = fd_file(fd);
-	return f && !(f->flags & O_PATH) ? 0 : -EBADF;
+	if (!f || (f->flags & O_PATH))
+		return -EBADF;
+	return f->ops && f->ops->fsync ? f->ops->fsync(f, datasync) : 0;
+}
+
+long sys_fsync(int fd)
+{
+	return do_fsync(fd, false);
 }
 SYSCALL_REGISTER(__NR_fsync, sys_fsync);
 
 long sys_fdatasync(int fd)
 {
-	return sys_fsync(fd);
+	return do_fsync(fd, true);
 }
 SYSCALL_REGISTER(__NR_fdatasync, sys_fdatasync);
 
