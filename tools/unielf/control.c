@@ -364,9 +364,14 @@ int ctl_request(const struct ctl_exchange *x, uint8_t type, const struct ue_buf 
 			pfd.events |= POLLOUT;
 		if (now >= deadline) {
 			char m[160];
-			snprintf(m, sizeof(m),
-				 "no reply within %d ms (%zu of %zu request bytes sent)",
-				 x->timeout_ms, sent, out.len);
+			if (sent < out.len)
+				snprintf(m, sizeof(m),
+					 "the VM stopped reading the request for %d ms "
+					 "(%zu of %zu bytes sent)",
+					 x->timeout_ms, sent, out.len);
+			else
+				snprintf(m, sizeof(m), "no reply within %d ms",
+					 x->timeout_ms);
 			fail(x, m);
 			goto out;
 		}
@@ -388,6 +393,9 @@ int ctl_request(const struct ctl_exchange *x, uint8_t type, const struct ue_buf 
 			}
 			if (n > 0) {
 				sent += n;
+				/* a big request takes as long as the VM takes to
+				 * read it: only a stall counts against the timeout */
+				deadline = ue_now_ms() + x->timeout_ms;
 				if (sent == out.len) {
 					t_sent = ue_now_ms();
 					if (x->verbose)

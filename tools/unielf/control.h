@@ -73,7 +73,9 @@ int ctl_connect(const char *path, int retry_ms);
 struct ctl_exchange {
 	const char *socket;
 	const struct ctl_key *key;
-	int timeout_ms; /* the whole exchange, connecting included */
+	/* Connecting may take this long (at most 5 s), sending may stall this
+	 * long, and the reply must come this long after the last byte went out. */
+	int timeout_ms;
 	bool verbose;
 };
 

@@ -21,8 +21,6 @@
 
 #define DEFAULT_TIMEOUT_MS 30000
 #define DEFAULT_GRACE_MS 2000
-/* Slack for big payloads: COM2 is polled, ~100 KB/s at worst under TCG. */
-#define SLOWEST_BYTES_PER_S (64 * 1024)
 
 struct cmd_opts {
 	const char *cmd;
@@ -57,8 +55,9 @@ static void usage(FILE *f)
 	      "\n"
 	      "Options (all commands):\n"
 	      "      --control-key FILE  the VM's key (its --control-key)\n"
-	      "      --timeout SEC       give up after SEC seconds (default 30, upgrade:\n"
-	      "                          grace + 30; big requests get more)\n"
+	      "      --timeout SEC       give up when the VM stops reading the request or\n"
+	      "                          has not replied SEC seconds after it (default\n"
+	      "                          30; upgrade: grace + 30)\n"
 	      "  -v, --verbose           show timings of the exchange\n"
 	      "  -h, --help              show this help and exit\n"
 	      "\n"
@@ -610,7 +609,6 @@ int ctlcmd_main(int argc, char **argv)
 				timeout += o.grace_ms >= 0 ? o.grace_ms : DEFAULT_GRACE_MS;
 			if (type == CTL_PATCH || type == CTL_REVERT)
 				timeout += o.deadline_ms >= 0 ? o.deadline_ms : 1000;
-			timeout += (int)(payload.len / SLOWEST_BYTES_PER_S * 1000);
 		}
 		struct ctl_exchange x = {
 		    .socket = o.socket,
