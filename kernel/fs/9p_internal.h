@@ -88,7 +88,8 @@ struct p9_node {
 	uint32_t spare_fid; /* opened O_RDWR by Tlcreate, for the first open */
 	uint32_t spare_iounit;
 	uint64_t qid_path;
-	char *name; /* its name in inode->parent (for unlink/rename) */
+	char *name;    /* its name in inode->parent (for unlink/rename) */
+	uint64_t wgen; /* bumped when the data may have changed: read-ahead is stale */
 	struct list_head link;
 };
 

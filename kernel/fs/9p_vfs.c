@@ -16,6 +16,7 @@
 #include "fs/internal.h"
 
 #define READDIR_BUF 8192
+#define READAHEAD   (128 * 1024) /* sequential reads smaller than this fetch this much */
 
 static const struct inode_ops p9_dir_iops, p9_reg_iops, p9_lnk_iops, p9_other_iops;
 static const struct file_ops p9_dir_fops, p9_reg_fops;
@@ -43,6 +44,10 @@ static bool is_shadow(struct inode *dir, const char *name)
 
 static void set_attrs(struct inode *i, const struct p9_attr *a)
 {
+	struct p9_node *n = i->priv;
+	int64_t mtime = (int64_t)(a->mtime_sec * 1000000000ULL + a->mtime_nsec);
+	if (n && (i->size != a->size || i->mtime_ns != mtime))
+		n->wgen++; /* changed behind our back, or by us: drop read-ahead */
 	i->mode = a->mode;
 	i->uid = a->uid;
 	i->gid = a->gid;
@@ -182,6 +187,10 @@ static int open_fid(struct inode *inode, uint32_t flags, uint32_t *fid, uint32_t
 struct p9_file {
 	uint32_t fid;
 	uint32_t iounit;
+	uint64_t next_off; /* where the last read ended: is the next sequential? */
+	uint8_t *ra;	   /* read-ahead window [ra_off, ra_off + ra_len) */
+	uint64_t ra_off, ra_gen;
+	uint32_t ra_len;
 };
 
 static int p9_open(struct inode *inode, struct file *f)
@@ -217,6 +226,7 @@ static void p9_release(struct file *f)
 	if (!pf)
 		return;
 	p9_clunk_deferred(MNT(f->inode)->c, pf->fid);
+	kfree(pf->ra);
 	kfree(pf);
 	f->priv = NULL;
 }
@@ -228,7 +238,38 @@ static long p9_pread(struct file *f, void *buf, size_t len, uint64_t off)
 		return -EBADF;
 	if (!len)
 		return 0;
-	return p9_read(MNT(f->inode)->c, pf->fid, off, buf, len);
+	struct p9_client *c = MNT(f->inode)->c;
+	struct p9_node *n = NODE(f->inode);
+	bool seq = off == pf->next_off;
+	pf->next_off = off + len;
+	/* Small sequential reads (stdio reads st_blksize at a time) are served
+	 * from a window fetched in one request; writes through this mount and
+	 * attribute changes seen on the host invalidate it. */
+	if (len >= READAHEAD || (!seq && !pf->ra_len))
+		return p9_read(c, pf->fid, off, buf, len);
+	if (pf->ra_gen != n->wgen || off < pf->ra_off ||
+	    off + len > pf->ra_off + pf->ra_len) {
+		if (!seq) {
+			pf->ra_len = 0;
+			return p9_read(c, pf->fid, off, buf, len);
+		}
+		if (!pf->ra && !(pf->ra = kmalloc(READAHEAD)))
+			return p9_read(c, pf->fid, off, buf, len);
+		uint64_t gen = n->wgen;
+		long got = p9_read(c, pf->fid, off, pf->ra, READAHEAD);
+		if (got < 0) {
+			pf->ra_len = 0;
+			return got;
+		}
+		pf->ra_off = off;
+		pf->ra_len = (uint32_t)got;
+		pf->ra_gen = gen;
+	}
+	size_t avail =
+	    pf->ra_off + pf->ra_len > off ? (size_t)(pf->ra_off + pf->ra_len - off) : 0;
+	size_t k = MIN(len, avail);
+	memcpy(buf, pf->ra + (off - pf->ra_off), k);
+	return (long)k;
 }
 
 static long p9_pwrite(struct file *f, const void *buf, size_t len, uint64_t off)
@@ -238,6 +279,7 @@ static long p9_pwrite(struct file *f, const void *buf, size_t len, uint64_t off)
 		return -EBADF;
 	if (!len)
 		return 0;
+	NODE(f->inode)->wgen++;
 	long n = p9_write(MNT(f->inode)->c, pf->fid, off, buf, len);
 	if (n > 0) {
 		struct inode *i = f->inode;
@@ -521,6 +563,7 @@ static int p9_truncate(struct inode *inode, uint64_t size)
 	if (m->ro)
 		return -EROFS;
 	struct p9_setattr a = {.valid = P9_SETATTR_SIZE, .size = size};
+	NODE(inode)->wgen++;
 	int r = p9_setattr(m->c, NODE(inode)->fid, &a);
 	if (!r) {
 		inode->size = size;
