@@ -219,10 +219,10 @@ char *ctl_reply_text(const struct ctl_reply *r)
 /* ---------------------------------------------------------------- signals */
 
 static const char *const signames[32] = {
-    NULL,   "HUP",  "INT",    "QUIT", "ILL",  "TRAP", "ABRT",   "BUS",
-    "FPE",  "KILL", "USR1",   "SEGV", "USR2", "PIPE", "ALRM",   "TERM",
-    "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU",   "URG",
-    "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO",  "PWR",    "SYS",
+    NULL,     "HUP",  "INT",	"QUIT", "ILL",	 "TRAP", "ABRT", "BUS",
+    "FPE",    "KILL", "USR1",	"SEGV", "USR2",	 "PIPE", "ALRM", "TERM",
+    "STKFLT", "CHLD", "CONT",	"STOP", "TSTP",	 "TTIN", "TTOU", "URG",
+    "XCPU",   "XFSZ", "VTALRM", "PROF", "WINCH", "IO",	 "PWR",	 "SYS",
 };
 
 #define SIGRTMIN_LINUX 34
@@ -383,7 +383,8 @@ int ctl_request(const struct ctl_exchange *x, uint8_t type, const struct ue_buf 
 		if (rc <= 0)
 			continue;
 		if ((pfd.revents & POLLOUT) && sent < out.len) {
-			ssize_t n = send(fd, out.data + sent, out.len - sent, MSG_NOSIGNAL);
+			ssize_t n =
+			    send(fd, out.data + sent, out.len - sent, MSG_NOSIGNAL);
 			if (n < 0 && errno != EAGAIN && errno != EINTR) {
 				char m[160];
 				snprintf(m, sizeof(m), "sending the request: %s",

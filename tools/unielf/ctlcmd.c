@@ -20,7 +20,7 @@
 #include "pathlookup.h"
 
 #define DEFAULT_TIMEOUT_MS 30000
-#define DEFAULT_GRACE_MS 2000
+#define DEFAULT_GRACE_MS   2000
 
 struct cmd_opts {
 	const char *cmd;
@@ -34,40 +34,41 @@ struct cmd_opts {
 	size_t nenvs;
 	const char *cwd;
 	long grace_ms, deadline_ms, pid; /* -1: not given */
-	char **pos; /* positional arguments after SOCKET */
+	char **pos;			 /* positional arguments after SOCKET */
 	int npos;
 };
 
 static void usage(FILE *f)
 {
-	fputs("Usage: unielf status   SOCKET\n"
-	      "       unielf ps       SOCKET\n"
-	      "       unielf spawn    SOCKET [--file HOST[:GUEST]]... [--env K=V]... "
-	      "[--cwd DIR] PROGRAM [ARG]...\n"
-	      "       unielf kill     SOCKET PID [SIGNAL]\n"
-	      "       unielf upgrade  SOCKET [--grace MS] [--file HOST[:GUEST]]... "
-	      "[--env K=V]... PROGRAM [ARG]...\n"
-	      "       unielf patch    SOCKET [--pid PID] [--deadline MS] FIX.so\n"
-	      "       unielf revert   SOCKET [--deadline MS] ID\n"
-	      "       unielf patches  SOCKET [--pid PID]\n"
-	      "\n"
-	      "Talk to a VM started with 'unielf run --control SOCKET'.\n"
-	      "\n"
-	      "Options (all commands):\n"
-	      "      --control-key FILE  the VM's key (its --control-key)\n"
-	      "      --timeout SEC       give up when the VM stops reading the request or\n"
-	      "                          has not replied SEC seconds after it (default\n"
-	      "                          30; upgrade: grace + 30)\n"
-	      "  -v, --verbose           show timings of the exchange\n"
-	      "  -h, --help              show this help and exit\n"
-	      "\n"
-	      "PROGRAM without a slash is looked up in PATH; it, its interpreter and its\n"
-	      "libraries are sent at their host paths, --file trees where asked.\n"
-	      "SIGNAL is a number or a name (TERM, SIGTERM; default TERM).\n"
-	      "\n"
-	      "Exit status: 0 done, 1 the VM refused (its reason is printed), 125 bad\n"
-	      "usage, no connection or a broken reply.\n",
-	      f);
+	fputs(
+	    "Usage: unielf status   SOCKET\n"
+	    "       unielf ps       SOCKET\n"
+	    "       unielf spawn    SOCKET [--file HOST[:GUEST]]... [--env K=V]... "
+	    "[--cwd DIR] PROGRAM [ARG]...\n"
+	    "       unielf kill     SOCKET PID [SIGNAL]\n"
+	    "       unielf upgrade  SOCKET [--grace MS] [--file HOST[:GUEST]]... "
+	    "[--env K=V]... PROGRAM [ARG]...\n"
+	    "       unielf patch    SOCKET [--pid PID] [--deadline MS] FIX.so\n"
+	    "       unielf revert   SOCKET [--deadline MS] ID\n"
+	    "       unielf patches  SOCKET [--pid PID]\n"
+	    "\n"
+	    "Talk to a VM started with 'unielf run --control SOCKET'.\n"
+	    "\n"
+	    "Options (all commands):\n"
+	    "      --control-key FILE  the VM's key (its --control-key)\n"
+	    "      --timeout SEC       give up when the VM stops reading the request or\n"
+	    "                          has not replied SEC seconds after it (default\n"
+	    "                          30; upgrade: grace + 30)\n"
+	    "  -v, --verbose           show timings of the exchange\n"
+	    "  -h, --help              show this help and exit\n"
+	    "\n"
+	    "PROGRAM without a slash is looked up in PATH; it, its interpreter and its\n"
+	    "libraries are sent at their host paths, --file trees where asked.\n"
+	    "SIGNAL is a number or a name (TERM, SIGTERM; default TERM).\n"
+	    "\n"
+	    "Exit status: 0 done, 1 the VM refused (its reason is printed), 125 bad\n"
+	    "usage, no connection or a broken reply.\n",
+	    f);
 }
 
 static int bad_usage(const char *cmd, const char *fmt, const char *arg)
@@ -109,10 +110,10 @@ enum {
 };
 
 /* Which options a command takes. */
-#define O_FILES 1
-#define O_CWD 2
-#define O_GRACE 4
-#define O_PID 8
+#define O_FILES	   1
+#define O_CWD	   2
+#define O_GRACE	   4
+#define O_PID	   8
 #define O_DEADLINE 16
 
 static unsigned cmd_options(const char *cmd)
@@ -220,14 +221,15 @@ static int parse(int argc, char **argv, struct cmd_opts *o)
 			if (!(allowed & O_GRACE))
 				goto not_here;
 			if ((o->grace_ms = parse_num(optarg, 3600000)) < 0)
-				return bad_usage(o->cmd, "--grace %s: expected milliseconds",
-						 optarg);
+				return bad_usage(
+				    o->cmd, "--grace %s: expected milliseconds", optarg);
 			break;
 		case OPT_PID:
 			if (!(allowed & O_PID))
 				goto not_here;
 			if ((o->pid = parse_num(optarg, UINT32_MAX)) < 0)
-				return bad_usage(o->cmd, "--pid %s: expected a pid", optarg);
+				return bad_usage(o->cmd, "--pid %s: expected a pid",
+						 optarg);
 			break;
 		case OPT_DEADLINE:
 			if (!(allowed & O_DEADLINE))
@@ -583,7 +585,7 @@ static int show(const struct cmd_opts *o, const struct ctl_reply *r)
 
 bool ctlcmd_is_command(const char *name)
 {
-	static const char *const cmds[] = {"status", "ps",     "spawn",  "kill",
+	static const char *const cmds[] = {"status",  "ps",    "spawn",	 "kill",
 					   "upgrade", "patch", "revert", "patches"};
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(name, cmds[i]))
@@ -606,7 +608,8 @@ int ctlcmd_main(int argc, char **argv)
 		if (!timeout) {
 			timeout = DEFAULT_TIMEOUT_MS;
 			if (type == CTL_UPGRADE)
-				timeout += o.grace_ms >= 0 ? o.grace_ms : DEFAULT_GRACE_MS;
+				timeout +=
+				    o.grace_ms >= 0 ? o.grace_ms : DEFAULT_GRACE_MS;
 			if (type == CTL_PATCH || type == CTL_REVERT)
 				timeout += o.deadline_ms >= 0 ? o.deadline_ms : 1000;
 		}

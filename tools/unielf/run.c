@@ -224,8 +224,9 @@ static struct initrd *pack(const struct run_opts *o, const char *exe, char *tty)
 	if (!err && o->nshares) {
 		struct ue_buf m = {0};
 		for (size_t i = 0; i < o->nshares; i++) {
-			char *line = ue_xasprintf("unielf%zu %s %s\n", i, o->shares[i].guest,
-						  o->shares[i].readonly ? "ro" : "rw");
+			char *line =
+			    ue_xasprintf("unielf%zu %s %s\n", i, o->shares[i].guest,
+					 o->shares[i].readonly ? "ro" : "rw");
 			ue_buf_addstr(&m, line);
 			free(line);
 		}
@@ -362,14 +363,15 @@ static int control_prepare(const char *path)
 	struct stat st;
 
 	if (strlen(path) >= sizeof(a.sun_path)) {
-		ue_msg("--control %s: path too long for a Unix socket (at most %zu bytes)",
-		       path, sizeof(a.sun_path) - 1);
+		ue_msg(
+		    "--control %s: path too long for a Unix socket (at most %zu bytes)",
+		    path, sizeof(a.sun_path) - 1);
 		return -1;
 	}
 	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : (ue_msg("--control %s: %s", path,
-						     strerror(errno)),
-					      -1);
+		return errno == ENOENT
+			   ? 0
+			   : (ue_msg("--control %s: %s", path, strerror(errno)), -1);
 	if (!S_ISSOCK(st.st_mode)) {
 		ue_msg("--control %s: exists and is not a socket", path);
 		return -1;

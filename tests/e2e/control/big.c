@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* A static program padded to about 1.8 MB (1 MiB of data) of initialised data, to measure how
- * fast SPAWN carries a big binary over the control channel. */
+/* A static program padded to about 1.8 MB (1 MiB of data) of initialised data, to measure
+ * how fast SPAWN carries a big binary over the control channel. */
 #include <stdio.h>
 
 #define PAD (1024 * 1024)

@@ -5,6 +5,7 @@
 
 int main(int argc, char **argv)
 {
-	printf("hello from spawn pid=%d arg=%s\n", (int)getpid(), argc > 1 ? argv[1] : "-");
+	printf("hello from spawn pid=%d arg=%s\n", (int)getpid(),
+	       argc > 1 ? argv[1] : "-");
 	return 0;
 }

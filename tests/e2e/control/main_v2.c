@@ -30,7 +30,8 @@ int main(int argc, char **argv)
 	buf[n > 0 ? n : 0] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
 	printf("v2 started pid=%d upgraded=%s fd3=%s arg=%s\n", (int)getpid(),
-	       up ? up : "(unset)", n > 0 ? buf : "(unreadable)", argc > 1 ? argv[1] : "-");
+	       up ? up : "(unset)", n > 0 ? buf : "(unreadable)",
+	       argc > 1 ? argv[1] : "-");
 	fflush(stdout);
 	for (int i = 0; i < 3000 && !stop; i++) {
 		if (i % 10 == 0) {

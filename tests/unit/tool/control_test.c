@@ -41,8 +41,8 @@ static void test_encode_status_sha256(void **state)
 
 	ctl_encode_request(CTL_STATUS, 0x01020304, NULL, 0, &no_key, &f);
 	assert_int_equal(f.len, CTL_HDR_LEN + CTL_MAC_LEN);
-	assert_memory_equal(f.data, "UEC1\x01\x00\x00\x00\x04\x03\x02\x01\x00\x00\x00\x00",
-			    16);
+	assert_memory_equal(f.data,
+			    "UEC1\x01\x00\x00\x00\x04\x03\x02\x01\x00\x00\x00\x00", 16);
 	hex((uint8_t *)f.data + 16, 32, h);
 	assert_string_equal(
 	    h, "ccc3f77ec13a59b893602b2e4b1f2918e04e5fdd51106644c4f27579b74614d7");
@@ -72,7 +72,8 @@ static void test_encode_fields(void **state)
 	assert_int_equal(p.len, (8 + 2) + (8 + 4) + (8 + 8 + 6 + 3));
 	b = (const uint8_t *)p.data;
 	assert_memory_equal(b, "\x01\x00\x00\x00\x02\x00\x00\x00ls", 10);
-	assert_memory_equal(b + 10, "\x04\x00\x00\x00\x04\x00\x00\x00\x44\x33\x22\x11", 12);
+	assert_memory_equal(b + 10, "\x04\x00\x00\x00\x04\x00\x00\x00\x44\x33\x22\x11",
+			    12);
 	b += 22;
 	assert_int_equal(b[0], CTL_FILE);
 	assert_int_equal(le32(b + 4), 8 + 6 + 3);
@@ -94,7 +95,9 @@ static void test_encode_fields(void **state)
 static void make_reply(struct ue_buf *out, uint8_t type, uint8_t flags, uint32_t id,
 		       const struct ue_buf *payload, const struct ctl_key *k)
 {
-	struct ctl_hdr h = {.type = type, .flags = flags, .id = id,
+	struct ctl_hdr h = {.type = type,
+			    .flags = flags,
+			    .id = id,
 			    .len = payload ? (uint32_t)payload->len : 0};
 	uint8_t hdr[16], mac[32];
 
@@ -112,7 +115,8 @@ static int check(const struct ue_buf *f, size_t have, uint32_t id, uint8_t type,
 {
 	size_t need;
 	*why = NULL;
-	return ctl_check_reply((const uint8_t *)f->data, have, id, type, k, &need, r, why);
+	return ctl_check_reply((const uint8_t *)f->data, have, id, type, k, &need, r,
+			       why);
 }
 
 static void test_reply_ok(void **state)
@@ -215,8 +219,8 @@ static void test_reply_truncated(void **state)
 				 0);
 		assert_true(need > have);
 	}
-	assert_int_equal(ctl_check_reply((uint8_t *)f.data, f.len, 5, CTL_STATUS,
-					 &no_key, &need, &r, &why),
+	assert_int_equal(ctl_check_reply((uint8_t *)f.data, f.len, 5, CTL_STATUS, &no_key,
+					 &need, &r, &why),
 			 1);
 	assert_int_equal(need, f.len);
 	ue_buf_free(&p);
@@ -234,7 +238,10 @@ static void test_reply_bad_magic_and_fields(void **state)
 	assert_int_equal(check(&f, 2, 5, CTL_STATUS, &no_key, &r, &why), -1);
 	assert_non_null(strstr(why, "UEC1"));
 	/* a field that runs past the payload, under a good MAC */
-	ue_buf_add(&p, "\x07\x00\x00\x00\x10\x00\x00\x00" "ab", 10);
+	ue_buf_add(&p,
+		   "\x07\x00\x00\x00\x10\x00\x00\x00"
+		   "ab",
+		   10);
 	make_reply(&f, CTL_STATUS, CTL_F_REPLY, 5, &p, &no_key);
 	assert_int_equal(check(&f, f.len, 5, CTL_STATUS, &no_key, &r, &why), -1);
 	assert_non_null(why);
@@ -307,16 +314,19 @@ static void test_qemu_argv_control_and_shares(void **state)
 {
 	struct ue_share sh[2] = {{.host = "/srv/root", .guest = "/", .readonly = true},
 				 {.host = "/home/a,b", .guest = "/data"}};
-	struct qemu_config c = {.qemu = "q", .kernel = "k.elf", .mem_mb = 128,
-				.control_socket = "/tmp/vm.sock", .shares = sh,
+	struct qemu_config c = {.qemu = "q",
+				.kernel = "k.elf",
+				.mem_mb = 128,
+				.control_socket = "/tmp/vm.sock",
+				.shares = sh,
 				.nshares = 2};
 	char **v = qemu_build_argv(&c);
 
 	assert_true(has_arg(v, "socket,id=ctl,path=/tmp/vm.sock,server=on,wait=off"));
 	assert_true(has_arg(v, "isa-serial,chardev=ctl,iobase=0x2f8,irq=3,index=1"));
 	assert_true(has_arg(v, "virtio-mmio.force-legacy=false"));
-	assert_true(has_arg(
-	    v, "local,id=fs0,path=/srv/root,security_model=none,readonly=on"));
+	assert_true(
+	    has_arg(v, "local,id=fs0,path=/srv/root,security_model=none,readonly=on"));
 	assert_true(has_arg(v, "local,id=fs1,path=/home/a,,b,security_model=none"));
 	assert_true(has_arg(v, "virtio-9p-device,fsdev=fs0,mount_tag=unielf0"));
 	assert_true(has_arg(v, "virtio-9p-device,fsdev=fs1,mount_tag=unielf1"));
