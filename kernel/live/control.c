@@ -161,6 +161,16 @@ static void handle(const struct ctl_hdr *h, const uint8_t *payload)
 					why = "SIGNAL must be 4 bytes";
 				q.have_signal = 1;
 				break;
+			case CTL_PATCH_ID:
+				if (!u32_field(&f, &q.patch_id))
+					why = "PATCH_ID must be 4 bytes";
+				q.have_patch_id = 1;
+				break;
+			case CTL_DEADLINE_MS:
+				if (!u32_field(&f, &q.deadline_ms))
+					why = "DEADLINE_MS must be 4 bytes";
+				q.have_deadline = 1;
+				break;
 			case CTL_GRACE_MS:
 				if (!u32_field(&f, &q.grace_ms))
 					why = "GRACE_MS must be 4 bytes";
@@ -222,6 +232,15 @@ static void handle(const struct ctl_hdr *h, const uint8_t *payload)
 		break;
 	case CTL_UPGRADE:
 		live_upgrade(&q, &r);
+		break;
+	case CTL_PATCH:
+		live_patch(&q, &r);
+		break;
+	case CTL_REVERT:
+		live_revert(&q, &r);
+		break;
+	case CTL_PATCHES:
+		live_patches(&q, &r);
 		break;
 	}
 	if (r.error)

@@ -16,6 +16,8 @@ struct ctl_request {
 	const char *cwd;
 	uint32_t pid, signal, grace_ms;
 	int have_pid, have_signal;
+	uint32_t patch_id, deadline_ms;
+	int have_patch_id, have_deadline;
 };
 
 /* A reply under construction: fields appended to a growing buffer. */
@@ -46,3 +48,8 @@ void live_free_args(char **v, int n);
 
 /* upgrade.c */
 void live_upgrade(struct ctl_request *q, struct ctl_reply *r);
+
+/* patch.c */
+void live_patch(struct ctl_request *q, struct ctl_reply *r);
+void live_revert(struct ctl_request *q, struct ctl_reply *r);
+void live_patches(struct ctl_request *q, struct ctl_reply *r);
