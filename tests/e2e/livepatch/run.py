@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Live-patch end-to-end tests against real VMs (run by run.sh, which builds
+the programs and patches first).
+
+  run.py --build DIR --out DIR [--accel tcg|kvm] [-k SUBSTRING]
+
+For each of the static non-PIE, static-PIE and dynamic builds of target.c:
+every refusal case (the program keeps printing value 1 and PATCHES stays
+empty), a patch of a program function, a stacked patch, the refused revert
+of the patch below, both reverts, and (dynamic) a patch of libc's puts.  Then
+8 worker threads under load patched and reverted 20 times.  One PASS/FAIL
+line per check, the measured pauses at the end; exit 1 when any check failed.
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+failures = []
+pauses = []
+
+
+def check(name, ok, detail=""):
+    print(("PASS  " if ok else "FAIL  ") + name + ("" if ok or not detail else ": " + detail),
+          flush=True)
+    if not ok:
+        failures.append(name)
+    return ok
+
+
+class VM:
+    def __init__(self, args, work, name, prog, prog_args=()):
+        self.args = args
+        self.sock = os.path.join(work, name + ".sock")
+        self.out_path = os.path.join(work, name + ".out")
+        self.err_path = os.path.join(work, name + ".err")
+        cmd = [args.unielf, "run", "--accel", args.accel, "--control", self.sock, prog,
+               *prog_args]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                     stdout=open(self.out_path, "wb"),
+                                     stderr=open(self.err_path, "wb"))
+        self.mark = 0
+
+    def output(self):
+        with open(self.out_path, "rb") as f:
+            return f.read().decode(errors="replace")
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def since_mark(self):
+        return self.output()[self.mark:]
+
+    def set_mark(self):
+        self.mark = len(self.output())
+
+    def wait(self, pred, timeout=60):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if pred(self.since_mark()):
+                return True
+            if not self.alive():
+                return pred(self.since_mark())
+            time.sleep(0.1)
+        return False
+
+    def wait_value(self, v, timeout=60):
+        """True once a tick line printed after the mark shows value v."""
+        return self.wait(lambda s: re.search(r"tick \d+ value %d " % v, s), timeout)
+
+    def ctl(self, *cmd, timeout=120):
+        r = subprocess.run([self.args.unielf, cmd[0], self.sock, *cmd[1:]],
+                           capture_output=True, text=True, timeout=timeout)
+        return r.returncode, r.stdout + r.stderr
+
+    def stop(self):
+        if self.alive():
+            self.proc.kill()
+        self.proc.wait()
+
+
+def patch(vm, so, *opts):
+    rc, out = vm.ctl("patch", *opts, so)
+    m = re.search(r"pause_us (\d+)", out)
+    if rc == 0 and m:
+        pauses.append(int(m.group(1)))
+    pid = re.search(r"^patch (\d+)", out, re.M)
+    return rc, out, int(pid.group(1)) if pid else None
+
+
+REFUSALS = [
+    ("p_buildid.so", "build-id"),
+    ("p_missing.so", "missing symbol no_such_variable"),
+    ("p_noold.so", "missing symbol no_such_function"),
+    ("p_tiny.so", "too short"),
+    ("p_corrupt.so", "p_corrupt.so:"),
+    ("p_wx.so", "writable and executable"),
+]
+
+
+def variant(args, work, kind):
+    prog = os.path.join(args.out, "target-" + kind)
+    so = lambda n: os.path.join(args.out, n)
+    vm = VM(args, work, kind, prog)
+    try:
+        if not check(f"{kind}: starts", vm.wait_value(1, 120), vm.output()[-300:]):
+            return
+        for name, why in REFUSALS:
+            rc, out, _ = patch(vm, so(name))
+            check(f"{kind}: {name} refused ({why})", rc != 0 and why in out, out.strip())
+        if kind != "dynamic":
+            rc, out, _ = patch(vm, so("p_puts.so"))
+            check(f"{kind}: p_puts.so refused (no libc.so.6)", rc != 0 and
+                  "libc.so.6 is not loaded" in out, out.strip())
+        rc, out = vm.ctl("patches")
+        check(f"{kind}: PATCHES empty after refusals", rc == 0 and out.strip() == "", out)
+        vm.set_mark()
+        check(f"{kind}: untouched after refusals", vm.wait_value(1, 20) and vm.alive())
+
+        vm.set_mark()
+        rc, out, id1 = patch(vm, so("p_compute2.so"))
+        check(f"{kind}: patch compute", rc == 0 and id1 is not None and "compute" in out, out)
+        check(f"{kind}: output switches to the patch", vm.wait_value(2, 30))
+        check(f"{kind}: patch reaches the program's counter",
+              vm.wait(lambda s: re.search(r"value 2 tiny 0 workers \d+ counter [1-9]", s), 20))
+        vm.set_mark()
+        rc, out, id2 = patch(vm, so("p_compute3.so"))
+        check(f"{kind}: stacked patch", rc == 0 and id2 is not None, out)
+        check(f"{kind}: output from the stacked patch", vm.wait_value(3, 30))
+        rc, out = vm.ctl("patches")
+        check(f"{kind}: PATCHES lists both", rc == 0 and len(out.strip().splitlines()) == 2
+              and "compute" in out, out)
+        rc, out = vm.ctl("revert", str(id1))
+        check(f"{kind}: revert of the patch below refused", rc != 0 and "revert it first" in out,
+              out.strip())
+        vm.set_mark()
+        rc, out = vm.ctl("revert", str(id2))
+        check(f"{kind}: revert the stacked patch", rc == 0, out)
+        check(f"{kind}: back to the first patch", vm.wait_value(2, 30))
+        vm.set_mark()
+        rc, out = vm.ctl("revert", str(id1))
+        check(f"{kind}: revert the first patch", rc == 0, out)
+        check(f"{kind}: back to the original", vm.wait_value(1, 30))
+        rc, out = vm.ctl("revert", str(id1))
+        check(f"{kind}: reverting twice refused", rc != 0 and "no applied patch" in out, out)
+        if kind == "dynamic":
+            vm.set_mark()
+            rc, out, idp = patch(vm, so("p_puts.so"))
+            check(f"{kind}: patch libc puts", rc == 0 and "libc.so.6" in out, out)
+            check(f"{kind}: puts output patched", vm.wait(lambda s: "[patched] puts-line" in s, 30))
+            rc, out = vm.ctl("revert", str(idp))
+            vm.set_mark()
+            check(f"{kind}: revert puts", rc == 0, out)
+            check(f"{kind}: puts output restored",
+                  vm.wait(lambda s: s.count("\nputs-line") >= 2 and "[patched]" not in
+                          s.split("\nputs-line", 1)[1], 30))
+        check(f"{kind}: still running", vm.alive(), vm.output()[-300:])
+    finally:
+        vm.stop()
+
+
+def threads(args, work, kind, rounds=20):
+    prog = os.path.join(args.out, "target-" + kind)
+    vm = VM(args, work, kind + "-threads", prog, ["8"])
+    try:
+        if not check(f"{kind} threads: starts", vm.wait_value(1, 120), vm.output()[-300:]):
+            return
+        ok = True
+        for i in range(rounds):
+            vm.set_mark()
+            rc, out, pid = patch(vm, os.path.join(args.out, "p_compute2.so"), "--deadline", "5000")
+            if not (rc == 0 and pid and vm.wait_value(2, 30)):
+                ok = check(f"{kind} threads: round {i} patch", False, out)
+                break
+            vm.set_mark()
+            rc, out = vm.ctl("revert", "--deadline", "5000", str(pid))
+            m = re.search(r"pause_us (\d+)", out)
+            if m:
+                pauses.append(int(m.group(1)))
+            if not (rc == 0 and vm.wait_value(1, 30)):
+                ok = check(f"{kind} threads: round {i} revert", False, out)
+                break
+        check(f"{kind} threads: {rounds} patch/revert rounds under load", ok)
+        calls = [int(x) for x in re.findall(r"workers (\d+)", vm.output())]
+        check(f"{kind} threads: workers kept running", len(calls) > 2 and calls[-1] > calls[0])
+        check(f"{kind} threads: no torn call, no crash", vm.alive() and "BAD" not in vm.output(),
+              vm.output()[-300:])
+    finally:
+        vm.stop()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--accel", default="tcg")
+    ap.add_argument("-k", default="")
+    args = ap.parse_args()
+    args.unielf = os.path.abspath(os.path.join(args.build, "unielf"))
+    work = tempfile.mkdtemp(prefix="unielf-lp-")
+    for kind in ["static", "static-pie", "dynamic"]:
+        if args.k in kind:
+            variant(args, work, kind)
+    for kind in ["static", "dynamic"]:
+        if args.k in kind + " threads":
+            threads(args, work, kind)
+    if pauses:
+        s = sorted(pauses)
+        print(f"pause_us: n={len(s)} min={s[0]} median={s[len(s) // 2]} max={s[-1]}")
+    print(f"{len(failures)} failed" if failures else "all passed")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
