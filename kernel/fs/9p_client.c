@@ -15,12 +15,21 @@
 
 #define TAG 1
 
-/* Sends the n-byte request in c->tbuf; the reply is in c->rbuf[*rlen]. */
-static int rpc(struct p9_client *c, long n, uint32_t *rlen)
+/* Sends the n-byte request in c->tbuf; the reply, at most cap bytes, lands
+ * in c->rbuf[*rlen].  Offering only the room a reply can need keeps the
+ * descriptor chain short (the device maps every page of it). */
+static int rpc_cap(struct p9_client *c, long n, uint32_t *rlen, uint32_t cap)
 {
 	if (n < 0)
 		return (int)n;
-	return virtio_9p_rpc(c->trans, c->tbuf, (size_t)n, c->rbuf, c->msize, rlen);
+	return virtio_9p_rpc(c->trans, c->tbuf, (size_t)n, c->rbuf, MIN(cap, c->msize),
+			     rlen);
+}
+
+/* Every reply but Rread and Rreaddir fits 8 KiB (Rreadlink: PATH_MAX + 9). */
+static int rpc(struct p9_client *c, long n, uint32_t *rlen)
+{
+	return rpc_cap(c, n, rlen, 8192);
 }
 
 static void fid_free(struct p9_client *c, uint32_t fid)
@@ -195,8 +204,9 @@ long p9_read(struct p9_client *c, uint32_t fid, uint64_t off, void *buf, size_t 
 		    (uint32_t)MIN(len - done, (size_t)(c->msize - P9_RREAD_HDR));
 		uint32_t rlen, got;
 		const uint8_t *data;
-		r = rpc(c, p9_enc_tread(c->tbuf, c->msize, TAG, fid, off + done, want),
-			&rlen);
+		r = rpc_cap(c,
+			    p9_enc_tread(c->tbuf, c->msize, TAG, fid, off + done, want),
+			    &rlen, P9_RREAD_HDR + want);
 		if (!r)
 			r = p9_dec_rread(c->rbuf, rlen, TAG, &data, &got);
 		if (!r && got > want)
@@ -274,7 +284,8 @@ long p9_readdir(struct p9_client *c, uint32_t fid, uint64_t offset, void *buf,
 	const uint8_t *data;
 	cap = MIN(cap, c->msize - P9_RREADDIR_HDR);
 	lock(c);
-	long r = rpc(c, p9_enc_treaddir(c->tbuf, c->msize, TAG, fid, offset, cap), &rlen);
+	long r = rpc_cap(c, p9_enc_treaddir(c->tbuf, c->msize, TAG, fid, offset, cap),
+			 &rlen, P9_RREADDIR_HDR + cap);
 	if (!r)
 		r = p9_dec_rreaddir(c->rbuf, rlen, TAG, &data, &count);
 	if (!r && count > cap)
