@@ -100,6 +100,7 @@ REFUSALS = [
     ("p_tiny.so", "too short"),
     ("p_corrupt.so", "p_corrupt.so:"),
     ("p_wx.so", "writable and executable"),
+    ("p_main.so", "thread 1 is inside main"),
 ]
 
 
@@ -111,7 +112,7 @@ def variant(args, work, kind):
         if not check(f"{kind}: starts", vm.wait_value(1, 120), vm.output()[-300:]):
             return
         for name, why in REFUSALS:
-            rc, out, _ = patch(vm, so(name))
+            rc, out, _ = patch(vm, so(name), "--deadline", "300")
             check(f"{kind}: {name} refused ({why})", rc != 0 and why in out, out.strip())
         if kind != "dynamic":
             rc, out, _ = patch(vm, so("p_puts.so"))

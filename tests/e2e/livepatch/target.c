@@ -6,6 +6,7 @@
  * worker threads call compute in a loop and abort when a result is neither the
  * old nor a patched one -- a torn redirection would show here. */
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -41,7 +42,10 @@ static void *worker(void *arg)
 		volatile long spin = 0;
 		for (int k = 0; k < 2000; k++)
 			spin += k;
-		i++;
+		/* a busy thread still yields now and then, so that the kernel's
+		 * control thread gets the CPU to read the request */
+		if ((++i & 63) == 0)
+			sched_yield();
 	}
 	return NULL;
 }
