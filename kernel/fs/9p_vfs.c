@@ -346,6 +346,7 @@ static int readdir_fid(struct inode *dir, uint32_t fid, struct dir_ctx *ctx)
 		goto out;
 	}
 	for (;;) {
+		uint64_t start = ctx->pos;
 		long n = p9_readdir(m->c, fid, ctx->pos, buf, READDIR_BUF);
 		if (n <= 0) {
 			r = (int)n;
@@ -364,6 +365,10 @@ static int readdir_fid(struct inode *dir, uint32_t fid, struct dir_ctx *ctx)
 		}
 		if (k < 0) {
 			r = k;
+			break;
+		}
+		if (ctx->pos == start) {
+			r = -EIO; /* a server whose offsets do not move on */
 			break;
 		}
 	}
