@@ -100,7 +100,7 @@ REFUSALS = [
     ("p_tiny.so", "too short"),
     ("p_corrupt.so", "p_corrupt.so:"),
     ("p_wx.so", "writable and executable"),
-    ("p_main.so", "thread 1 is inside main"),
+    ("p_main.so", "is inside main"),
 ]
 
 
