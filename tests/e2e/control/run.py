@@ -26,8 +26,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 PROGRAMS = ["main_v1", "main_v2", "exit3", "hello", "sleeper", "big"]
-CMD_TIMEOUT = 90   # seconds for one unielf subcommand (its own default is 30 s + size)
-VM_TIMEOUT = 300   # seconds a test VM may live at most
+CMD_TIMEOUT = 240  # seconds for one unielf subcommand (COM2 may be slow on a loaded host)
 
 failures = []
 timings = []
@@ -57,7 +56,6 @@ class VM:
         self.err = open(self.err_path, "wb")
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self.out,
                                      stderr=self.err)
-        self.deadline = time.monotonic() + VM_TIMEOUT
 
     def output(self):
         with open(self.out_path, "rb") as f:
@@ -291,7 +289,7 @@ def suite_basic(unielf, work, bins, accel):
 
         # a 1-2 MB binary: throughput
         size = os.path.getsize(bins["big"])
-        st, out, err, t = cli(unielf, "spawn", S, bins["big"], timeout=180)
+        st, out, err, t = cli(unielf, "spawn", S, bins["big"], timeout=600)
         timings.append(("spawn big", t, size))
         check("spawn of a big binary works", st == 0 and out.strip().isdigit(), err)
         check("spawn of a big binary: it ran", vm.wait_output("big spawned", 30))
@@ -394,7 +392,9 @@ def main():
         src = os.path.join(HERE, p + ".c")
         out = os.path.join(bindir, p)
         if not os.path.exists(out) or os.path.getmtime(out) < os.path.getmtime(src):
-            subprocess.run(["gcc", "-static", "-O2", "-o", out, src], check=True)
+            # musl keeps the programs small (COM2 is slow); big is big on purpose
+            cc = ["musl-gcc"] if shutil.which("musl-gcc") and p != "big" else ["gcc"]
+            subprocess.run(cc + ["-static", "-O2", "-o", out, src], check=True)
         bins[p] = out
     # short socket paths: sun_path holds 107 bytes
     work = tempfile.mkdtemp(prefix="uectl-")
