@@ -15,7 +15,8 @@ BENCH_CFLAGS  := -std=gnu11 -O2 -Wall -Wextra -Wno-unused-parameter -Werror
 BENCH_RUNS    ?= 10
 BENCH_MEM     ?= 256
 ACCEL         ?= tcg
-BENCH_PROGS   := $(BENCH_DIR)/hello $(BENCH_DIR)/ubench $(BENCH_DIR)/init
+BENCH_PROGS   := $(BENCH_DIR)/hello $(BENCH_DIR)/ubench $(BENCH_DIR)/procbench \
+		 $(BENCH_DIR)/tiny $(BENCH_DIR)/idle-v1 $(BENCH_DIR)/idle-v2 $(BENCH_DIR)/init
 BENCH_NULLK   := $(BENCH_DIR)/nullkernel.elf
 
 # The guest programs: static musl, the same binaries in both guests.
@@ -26,6 +27,20 @@ $(BENCH_DIR)/hello: bench/programs/hello.c bench/rules.mk
 $(BENCH_DIR)/ubench: bench/programs/ubench.c bench/rules.mk
 	@mkdir -p $(dir $@)
 	$(Q)$(BENCH_MUSLCC) $(BENCH_CFLAGS) -static -o $@ $<
+
+$(BENCH_DIR)/procbench: bench/programs/procbench.c bench/rules.mk
+	@mkdir -p $(dir $@)
+	$(Q)$(BENCH_MUSLCC) $(BENCH_CFLAGS) -static -pthread -o $@ $<
+
+# What procbench's vfork+execve and posix_spawn start (/bin/tiny in both guests).
+$(BENCH_DIR)/tiny: bench/programs/tiny.c bench/rules.mk
+	@mkdir -p $(dir $@)
+	$(Q)$(BENCH_MUSLCC) $(BENCH_CFLAGS) -static -o $@ $<
+
+# The main program of the unielf spawn / upgrade measures, in two versions.
+$(BENCH_DIR)/idle-v%: bench/programs/idle.c bench/rules.mk
+	@mkdir -p $(dir $@)
+	$(Q)$(BENCH_MUSLCC) $(BENCH_CFLAGS) -DIDLE_VERSION=$* -static -o $@ $<
 
 # /init of the Linux baseline guest.
 $(BENCH_DIR)/init: bench/init/init.c bench/rules.mk

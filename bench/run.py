@@ -21,10 +21,13 @@ import statistics
 import struct
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 
 HELLO_TEXT = b"hello, world"
 BENCH_LINE = re.compile(rb"^BENCH (\S+) rep=(\d+) value=([0-9.]+) unit=(\S+)", re.M)
+PROC_ERROR = re.compile(rb"^BENCH-ERROR (\w+): (.*)$", re.M)
 UNIELF_BOOT = re.compile(rb"boot: entry to user (\d+) us")
 LINUX_PKG = "linux-image-amd64"
 
@@ -37,14 +40,15 @@ def log(msg):
 
 class Run:
     """One finished process: exit status (None on timeout), wall seconds, output,
-    and when HELLO_TEXT first appeared on stdout (seconds since start) if it did."""
+    and when the marker (HELLO_TEXT unless told) first appeared on stdout (seconds
+    since start) if it did."""
 
     def __init__(self, rc, wall, out, err, t_hello, timed_out):
         self.rc, self.wall, self.out, self.err = rc, wall, out, err
         self.t_hello, self.timed_out = t_hello, timed_out
 
 
-def run_cmd(cmd, timeout):
+def run_cmd(cmd, timeout, marker=HELLO_TEXT):
     """Runs cmd with stdin at EOF, collecting stdout and stderr; kills its whole
     process group (it gets its own session) when it runs past timeout seconds."""
     t0 = time.monotonic()
@@ -69,7 +73,7 @@ def run_cmd(cmd, timeout):
                 open_streams -= 1
                 continue
             bufs[key.data] += data
-            if key.data == "out" and t_hello is None and HELLO_TEXT in bufs["out"]:
+            if key.data == "out" and t_hello is None and marker in bufs["out"]:
                 t_hello = time.monotonic() - t0
     if timed_out:
         try:
@@ -89,6 +93,75 @@ def run_cmd(cmd, timeout):
     p.stderr.close()
     return Run(None if timed_out else rc, wall, bytes(bufs["out"]), bytes(bufs["err"]),
                t_hello, timed_out)
+
+
+class LiveVM:
+    """A `unielf run --control SOCKET` VM that stays up while the runner talks to
+    it: stdin is a pipe (our idle program ends at its EOF), stdout and stderr are
+    collected by a thread so the runner can wait for a line while it times the
+    control commands."""
+
+    def __init__(self, cmd):
+        self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, start_new_session=True)
+        self.out = bytearray()
+        self.err = bytearray()
+        self.lock = threading.Lock()
+        self.readers = [threading.Thread(target=self._pump, args=(f, b), daemon=True)
+                        for f, b in ((self.p.stdout, self.out), (self.p.stderr, self.err))]
+        for t in self.readers:
+            t.start()
+
+    def _pump(self, f, buf):
+        while True:
+            data = os.read(f.fileno(), 65536)
+            if not data:
+                return
+            with self.lock:
+                buf += data
+
+    def wait_for(self, text, timeout, start=0):
+        """Waits until stdout holds text at or after offset start; returns the
+        offset just past it, or None on timeout or when the VM ended first."""
+        t_end = time.monotonic() + timeout
+        while time.monotonic() < t_end:
+            with self.lock:
+                i = self.out.find(text, start)
+            if i >= 0:
+                return i + len(text)
+            if self.p.poll() is not None:
+                time.sleep(0.1)  # let the readers drain what is left
+                with self.lock:
+                    i = self.out.find(text, start)
+                return i + len(text) if i >= 0 else None
+            time.sleep(0.005)
+        return None
+
+    def finish(self, timeout):
+        """Closes stdin (the program's EOF) and waits; kills the VM's process group
+        past timeout.  Returns the exit status, None when it had to be killed."""
+        try:
+            self.p.stdin.close()
+        except OSError:
+            pass
+        try:
+            rc = self.p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(self.p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.p.wait()
+            rc = None
+        for t in self.readers:
+            t.join(timeout=5)
+        self.p.stdout.close()
+        self.p.stderr.close()
+        return rc
+
+    def tail(self, limit=90):
+        with self.lock:
+            return last_line(bytes(self.err) or bytes(self.out), limit)
 
 
 def last_line(b, limit=120):
@@ -159,10 +232,14 @@ class Guests:
         return r.rc == 1 and (not need_hello or HELLO_TEXT in r.out)
 
     # -- UniELF
-    def unielf_cmd(self, mem, prog_args, verbose=False):
+    def unielf_cmd(self, mem, prog_args, verbose=False, files=(), control=None):
         cmd = [self.unielf, "run", "--mem", str(mem), "--accel", self.a.accel]
         if verbose:
             cmd.append("--verbose")
+        for f in files:
+            cmd += ["--file", f]
+        if control:
+            cmd += ["--control", control]
         return cmd + prog_args
 
     @staticmethod
@@ -283,14 +360,14 @@ def extract_vmlinux(vmlinuz, out):
 
 def make_initramfs(bdir, out):
     """cpio newc, uncompressed (like UniELF's initrd): /init, /bin/hello,
-    /bin/ubench and the empty mount points.  /init mounts devtmpfs for its console,
+    /bin/ubench, /bin/procbench, /bin/tiny and the empty mount points.  /init mounts devtmpfs for its console,
     so the archive needs no device nodes and no root privileges."""
     root = os.path.join(bdir, "initramfs")
     shutil.rmtree(root, ignore_errors=True)
     for d in ("bin", "dev", "proc", "tmp"):
         os.makedirs(os.path.join(root, d))
     shutil.copy(os.path.join(bdir, "init"), os.path.join(root, "init"))
-    for p in ("hello", "ubench"):
+    for p in ("hello", "ubench", "procbench", "tiny"):
         shutil.copy(os.path.join(bdir, p), os.path.join(root, "bin", p))
     names = subprocess.run(["find", "."], cwd=root, capture_output=True, check=True).stdout
     names = b"\n".join(sorted(names.split())) + b"\n"
@@ -355,8 +432,9 @@ class Bench:
 
     def failed(self, what, r, why=None):
         """Records a failed run for the notes under the table (counts and last reason)."""
-        why = why or ("timed out" if r.timed_out else "rc %s, last line: %s" % (
-            r.rc, last_line(r.out)))
+        if not why:
+            why = "timed out" if r.timed_out else "rc %s, last line: %s" % (
+                r.rc, last_line(r.out))
         n = self.failures.get(what, (0, ""))[0]
         self.failures[what] = (n + 1, why)
 
@@ -506,6 +584,141 @@ class Bench:
             self.rows.append((label, unit, better, stat("unielf", name, unit),
                               stat("linux", name, unit), None, None))
 
+    # -- process, thread and signal micro-benchmarks: procbench, one boot per sample
+    PROC_ROWS = (
+        # procbench's measure, its BENCH name, label, unit, better
+        ("fork", "proc_fork", "fork + _exit + waitpid (200 per boot)", "us", "lower"),
+        ("vfork", "proc_vfork_exec",
+         "vfork + execve /bin/tiny (static) + waitpid (100 per boot)", "us", "lower"),
+        ("spawn", "proc_spawn", "posix_spawn /bin/tiny + waitpid (100 per boot)", "us",
+         "lower"),
+        ("pingpong", "proc_pipe_pingpong",
+         "pipe ping-pong, 1-byte round trips between two processes (4000)", "rt/s",
+         "higher"),
+        ("pipe", "proc_pipe_throughput",
+         "pipe throughput, 64 KiB writes to a reading child (16 MiB)", "MiB/s", "higher"),
+        ("thread", "proc_thread", "pthread_create + pthread_join (400 per boot)", "us",
+         "lower"),
+        ("futex", "proc_futex_pingpong",
+         "futex hand-off ping-pong between two threads (8000)", "rt/s", "higher"),
+        ("signal", "proc_signal",
+         "signal: kill(self, SIGUSR1) to a handler, round trip (5000)", "us", "lower"),
+    )
+
+    def proc_runs(self):
+        g, n, mem = self.g, self.a.runs, self.a.mem
+        # One sample per boot, BENCH_RUNS boots per guest, alternating Linux and
+        # UniELF as the hello runs do: the spread is across boots (where fork's and
+        # exec's costs can differ with memory layout), and load on the host falls on
+        # both guests.  Each boot runs every measure once, many iterations each.
+        res = {"unielf": ({}, self.unielf_dead or g.unielf_missing()),
+               "linux": ({}, self.linux_dead)}
+        errs = {"unielf": {}, "linux": {}}
+        tiny = os.path.join(g.bdir, "tiny")
+
+        def merge(guest, r, why):
+            # A measure that fails prints BENCH-ERROR and procbench goes on with the
+            # next one: its row says why.  A boot that ends before BENCH-DONE
+            # (crash, timeout) is a failed run; the measures it finished still count.
+            vals, old_why = res[guest]
+            for k, v in parse_bench(r.out).items():
+                if k != "_error":
+                    vals.setdefault(k, []).extend(v)
+            for m in PROC_ERROR.finditer(r.out):
+                errs[guest].setdefault(m.group(1).decode(), m.group(2).decode(
+                    "utf-8", "replace")[:80])
+            if b"BENCH-DONE" not in r.out:
+                self.failed("%s procbench boot (incomplete; its finished measures are "
+                            "kept)" % ("UniELF" if guest == "unielf" else "Linux"), r, why)
+                res[guest] = (vals, old_why or (why if not vals else None))
+
+        for i in range(n):
+            log("procbench run %d/%d" % (i + 1, n))
+            if not res["linux"][1]:
+                r = run_cmd(g.linux_cmd(mem, ["/bin/procbench", "all", "1"]),
+                            self.a.timeout_ubench)
+                merge("linux", r, "timed out" if r.timed_out else "rc %s, last line: %s" % (
+                    r.rc, last_line(r.out)))
+            if not res["unielf"][1]:
+                r = run_cmd(g.unielf_cmd(mem, [os.path.join(g.bdir, "procbench"), "all", "1"],
+                                         files=["%s:/bin/tiny" % tiny]),
+                            self.a.timeout_ubench)
+                merge("unielf", r, g.unielf_why(r))
+
+        def stat(guest, short, name, unit):
+            vals, why = res[guest]
+            if vals.get(name):
+                return Stat(vals[name], None, unit)
+            if short in errs[guest]:
+                return Stat([], "procbench: " + errs[guest][short], unit)
+            return Stat([], why or "no %s result" % name, unit)
+
+        for guest, who in (("unielf", "UniELF"), ("linux", "Linux")):
+            for short, why in sorted(errs[guest].items()):
+                name = [row[1] for row in self.PROC_ROWS if row[0] == short]
+                if name and res[guest][0].get(name[0]):
+                    self.notes.append("%s procbench %s failed in some boot(s), which are "
+                                      "left out: %s" % (who, short, why))
+        for short, name, label, unit, better in self.PROC_ROWS:
+            self.rows.append((label, unit, better, stat("unielf", short, name, unit),
+                              stat("linux", short, name, unit), None, None))
+
+    # -- the control channel, host side: unielf spawn and unielf upgrade
+    def control_runs(self):
+        g, n, mem = self.g, self.a.runs, self.a.mem
+        spawn, upgrade = [], []
+        why = self.unielf_dead or g.unielf_missing()
+        if not why:
+            h = subprocess.run([g.unielf, "--help"], capture_output=True, text=True)
+            if not re.search(r"\bspawn\b", h.stdout + h.stderr) or not re.search(
+                    r"\bupgrade\b", h.stdout + h.stderr):
+                why = "unielf has no spawn/upgrade command yet"
+        hello = os.path.join(g.bdir, "hello")
+        sdir = tempfile.mkdtemp(prefix="unielf-bench-")
+        sock = os.path.join(sdir, "ctl.sock")
+        ctl_timeout = 60
+        for i in range(n if not why else 0):
+            log("control run %d/%d (unielf spawn, unielf upgrade)" % (i + 1, n))
+            if os.path.exists(sock):
+                os.unlink(sock)
+            cmd = g.unielf_cmd(mem, [os.path.join(g.bdir, "idle-v1")], control=sock)
+            vm = LiveVM(cmd)
+            try:
+                at = vm.wait_for(b"idle v1 ready upgraded=0\n", 60)
+                if at is None:
+                    self.failed("UniELF control VM", None, "main program not ready: %s" %
+                                vm.tail())
+                    continue
+                r = run_cmd([g.unielf, "spawn", sock, hello], ctl_timeout, marker=b"\n")
+                if r.rc == 0 and re.match(rb"\d+\n", r.out) and vm.wait_for(
+                        HELLO_TEXT, 30, at) is not None:
+                    spawn.append(r.t_hello)
+                else:
+                    self.failed("unielf spawn", r, "rc %s: %s" % (
+                        r.rc, last_line(r.err or r.out) or "no hello, world from the VM"))
+                # --grace 0: the reply comes as soon as the new version runs.
+                r = run_cmd([g.unielf, "upgrade", sock, "--grace", "0",
+                             os.path.join(g.bdir, "idle-v2")], ctl_timeout)
+                if r.rc == 0 and vm.wait_for(b"idle v2 ready upgraded=1\n", 30,
+                                             at) is not None:
+                    upgrade.append(r.wall)
+                else:
+                    self.failed("unielf upgrade", r, "rc %s: %s" % (
+                        r.rc, last_line(r.err or r.out) or "no v2 line from the VM"))
+            finally:
+                rc = vm.finish(30)
+                if rc != 0:
+                    self.failed("UniELF control VM", None, "exit %s: %s" % (rc, vm.tail()))
+        shutil.rmtree(sdir, ignore_errors=True)
+        if not why and not spawn and not upgrade:
+            why = "every control run failed (see the notes)"
+        self.rows.append(("unielf spawn SOCKET hello: host, launch to pid printed", "s",
+                          "lower", Stat(spawn, why or "every spawn failed", "s"), None, None,
+                          None))
+        self.rows.append(("unielf upgrade SOCKET --grace 0 to a new static version: host, "
+                          "launch to reply", "s", "lower",
+                          Stat(upgrade, why or "every upgrade failed", "s"), None, None, None))
+
     # -- smallest memory that runs hello, by bisection
     def mem_bisect(self):
         g = self.g
@@ -627,6 +840,8 @@ class Bench:
         self.hello_runs()
         self.boot_runs()
         self.ubench_runs()
+        self.proc_runs()
+        self.control_runs()
         self.mem_bisect()
         self.sizes()
         self.check_unielf_qemu()
@@ -716,8 +931,12 @@ def render(b):
     for label, unit, better, uni, lin, pvh, floor in b.rows:
         fl = floor.cell() if floor is not None else "—"
         pv = pvh.cell() if pvh is not None else "—"
+        if lin is None:  # a UniELF-only measure: nothing in Linux to compare with
+            lc, rt = "— (no Linux equivalent)", "— (%s is better)" % better
+        else:
+            lc, rt = lin.cell(), ratio(uni, lin, better)
         lines.append("| %s | %s | %s | %s | %s | %s | %s |" % (
-            label, uni.cell(), lin.cell(), ratio(uni, lin, better), fl, pv,
+            label, uni.cell(), lc, rt, fl, pv,
             ratio(uni, pvh, better) if pvh is not None else "—"))
     lines.append("")
     for n in b.notes:
