@@ -141,9 +141,24 @@ int lp_resolve(void *arg, const char *name, uint64_t *addr, char *why)
 				base_name(o->path), n);
 			return -ENOEXEC;
 		}
-		if (h.type == STT_GNU_IFUNC || h.type == STT_TLS) {
-			why_set(why, "symbol %s in %s is %s: not supported", name, base_name(o->path),
-				h.type == STT_TLS ? "thread-local" : "an IFUNC");
+		if (h.type == STT_GNU_IFUNC) {
+			/* the variant the object's loader picked: in the word its
+			 * IRELATIVE relocation for this resolver filled */
+			uint64_t slot = elf_irelative_slot(&o->s, h.value), v = 0;
+			struct vma *code = NULL;
+			if (slot && !lp_peek(t->mm, slot + o->bias, &v, 8))
+				code = vm_find(t->mm, v);
+			if (!code || !(code->prot & PROT_EXEC) || v == h.value + o->bias) {
+				why_set(why, "symbol %s in %s is an IFUNC not resolved yet", name,
+					base_name(o->path));
+				return -ENOEXEC;
+			}
+			*addr = v;
+			return 0;
+		}
+		if (h.type == STT_TLS) {
+			why_set(why, "symbol %s in %s is thread-local: not supported", name,
+				base_name(o->path));
 			return -ENOEXEC;
 		}
 		*addr = h.value + (h.shndx == SHN_ABS ? 0 : o->bias);

@@ -421,3 +421,21 @@ int elf_relocate(const struct elf_sects *s, const struct elf_info *info, uint8_t
 	}
 	return 0;
 }
+
+uint64_t elf_irelative_slot(const struct elf_sects *s, uint64_t resolver)
+{
+	for (unsigned i = 1; i < s->shnum; i++) {
+		struct elf64_shdr sh;
+		get_shdr(s, i, &sh);
+		if (sh.sh_type != SHT_RELA || !(sh.sh_flags & SHF_ALLOC))
+			continue;
+		for (uint64_t k = 0; k < sh.sh_size / sizeof(struct elf64_rela); k++) {
+			struct elf64_rela r;
+			memcpy(&r, s->buf + sh.sh_offset + k * sizeof(r), sizeof(r));
+			if (elf64_r_type(r.r_info) == R_X86_64_IRELATIVE &&
+			    (uint64_t)r.r_addend == resolver)
+				return r.r_offset;
+		}
+	}
+	return 0;
+}

@@ -80,3 +80,8 @@ int elf_relocate(const struct elf_sects *s, const struct elf_info *info, uint8_t
 /* File offset of the link-time range [vaddr, vaddr+len) when it lies inside
  * the file-backed part of one segment; -1 otherwise. */
 int64_t elf_vaddr_to_offset(const struct elf_info *info, uint64_t vaddr, uint64_t len);
+
+/* Link-time address of the word an R_X86_64_IRELATIVE relocation with this
+ * resolver fills (the address the IFUNC picked, once the object's loader ran),
+ * or 0 when the object has none. */
+uint64_t elf_irelative_slot(const struct elf_sects *s, uint64_t resolver);

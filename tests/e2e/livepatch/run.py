@@ -149,6 +149,13 @@ def variant(args, work, kind):
         check(f"{kind}: back to the original", vm.wait_value(1, 30))
         rc, out = vm.ctl("revert", str(id1))
         check(f"{kind}: reverting twice refused", rc != 0 and "no applied patch" in out, out)
+        vm.set_mark()
+        rc, out, ids = patch(vm, so("p_strlen.so"))
+        check(f"{kind}: patch calling strlen (an IFUNC)", rc == 0, out)
+        check(f"{kind}: strlen patch runs", vm.wait_value(2, 30))
+        rc, out = vm.ctl("revert", str(ids))
+        vm.set_mark()
+        check(f"{kind}: revert strlen patch", rc == 0 and vm.wait_value(1, 30), out)
         if kind == "dynamic":
             vm.set_mark()
             rc, out, idp = patch(vm, so("p_puts.so"))
