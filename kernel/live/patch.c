@@ -358,7 +358,10 @@ void live_patch(struct ctl_request *q, struct ctl_reply *r)
 		memcpy(f->jmp + 1, &rel32, 4);
 	}
 	/* 4. map it (nothing points at it yet), give the sites private frames */
-	int e = elf_map(p->mm, &info, img, len, bias, path);
+	/* named without a '/': never taken for a library by a later patch */
+	char vname[48];
+	snprintf(vname, sizeof(vname), "[livepatch %u] %s", next_id, pname);
+	int e = elf_map(p->mm, &info, img, len, bias, vname);
 	mapped = true;
 	if (!e && info.has_relro) {
 		uint64_t rs = ALIGN_DOWN(info.relro_vaddr + bias, PAGE_SIZE);

@@ -41,7 +41,6 @@ struct lp_target {
 struct lp_func {
 	char name[ELF_PATCH_NAME_MAX];
 	char new_name[ELF_PATCH_NAME_MAX];
-	const char *obj;	/* basename, in the target's object (apply only) */
 	char obj_name[64];
 	uint64_t addr, size;	/* the old function */
 	uint64_t site;		/* where the jump is written (addr, or addr+4 after endbr64) */

@@ -245,6 +245,36 @@ static void test_sym_find(void **state)
 	free(so.buf);
 }
 
+/* static glibc: strlen is an IFUNC whose pick lands in an IRELATIVE slot */
+static void test_irelative(void **state)
+{
+	struct file f = load("dup-static");
+	struct elf_sects s;
+	struct elf_sym_hit h;
+	char why[ELF_WHY_LEN] = "";
+	assert_int_equal(elf_sections(f.buf, f.size, &s, why), 0);
+	assert_int_equal(elf_sym_find(&s, false, "strlen", &h), 1);
+	assert_int_equal(h.type, STT_GNU_IFUNC);
+	uint64_t slot = elf_irelative_slot(&s, h.value);
+	assert_int_not_equal(slot, 0);
+	/* independent: the IRELATIVE relocation at that slot has that addend */
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)f.buf;
+	const Elf64_Shdr *sh = (const Elf64_Shdr *)(f.buf + eh->e_shoff);
+	int seen = 0;
+	for (int i = 0; i < eh->e_shnum; i++) {
+		if (sh[i].sh_type != SHT_RELA)
+			continue;
+		const Elf64_Rela *r = (const Elf64_Rela *)(f.buf + sh[i].sh_offset);
+		for (size_t k = 0; k < sh[i].sh_size / sizeof(*r); k++)
+			seen += r[k].r_offset == slot &&
+				ELF64_R_TYPE(r[k].r_info) == R_X86_64_IRELATIVE &&
+				(uint64_t)r[k].r_addend == h.value;
+	}
+	assert_int_equal(seen, 1);
+	assert_int_equal(elf_irelative_slot(&s, h.value + 1), 0);
+	free(f.buf);
+}
+
 static void test_no_sections(void **state)
 {
 	struct file f = load("fix.so");
@@ -266,7 +296,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_manifest),	 cmocka_unit_test(test_manifest_damaged),
 	    cmocka_unit_test(test_relocate),	 cmocka_unit_test(test_sym_find),
-	    cmocka_unit_test(test_no_sections),
+	    cmocka_unit_test(test_irelative),	 cmocka_unit_test(test_no_sections),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
