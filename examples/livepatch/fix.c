@@ -14,8 +14,8 @@ extern int log_fd;
 static void report_fixed(long n, char *buf, size_t cap)
 {
 	off_t logged = log_fd >= 0 ? lseek(log_fd, 0, SEEK_CUR) : -1;
-	snprintf(buf, cap, "served %ld requests (fixed; total %ld, log at byte %ld)", n, served,
-		 (long)logged);
+	snprintf(buf, cap, "served %ld requests (fixed; total %ld, log at byte %ld)", n,
+		 served, (long)logged);
 }
 
 UNIELF_PATCH_FUNC(report, report_fixed);

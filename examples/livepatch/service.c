@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <unistd.h>
 
-static long served;		/* the state a restart would lose */
-static int log_fd = -1;		/* an open file a restart would reopen */
+static long served;	/* the state a restart would lose */
+static int log_fd = -1; /* an open file a restart would reopen */
 
 /* Formats the status line.  The bug: it reports one request less. */
 __attribute__((noinline)) void report(long n, char *buf, size_t cap)

@@ -35,7 +35,7 @@ struct unielf_patch_hdr {
 	unsigned int magic;
 	unsigned int size;
 	unsigned int flags;
-	unsigned int name_len;	/* old symbol name, NUL included */
+	unsigned int name_len; /* old symbol name, NUL included */
 };
 
 #define UNIELF__CAT2(a, b) a##b
@@ -45,28 +45,31 @@ struct unielf_patch_hdr {
 /* Replaces the target's function `old` (a bare identifier: the symbol name in
  * the program's .symtab or .dynsym, or in the library lib when lib is not "")
  * by `new_fn` of this patch, with flags UNIELF_PATCH_F_*. */
-#define UNIELF_PATCH_FUNC_EX(lib, old, new_fn, fl) UNIELF__FUNC(UNIELF__ID(unielf_patch_f_), lib, old, new_fn, fl)
-#define UNIELF__FUNC(id, lib, old, new_fn, fl)                                          \
+#define UNIELF_PATCH_FUNC_EX(lib, old, new_fn, fl)                                       \
+	UNIELF__FUNC(UNIELF__ID(unielf_patch_f_), lib, old, new_fn, fl)
+#define UNIELF__FUNC(id, lib, old, new_fn, fl)                                           \
 	__attribute__((used, section(UNIELF_PATCH_SECTION), aligned(8))) static struct { \
-		struct unielf_patch_hdr h;                                                \
-		void *fn;                                                                 \
-		char name[sizeof(#old)];                                                  \
-		char lib_name[sizeof(lib)];                                               \
-	} id = {{UNIELF_PATCH_MAGIC_FUNC, sizeof(id), (fl), sizeof(#old)},                \
-		(void *)&new_fn, #old, lib}
+		struct unielf_patch_hdr h;                                               \
+		void *fn;                                                                \
+		char name[sizeof(#old)];                                                 \
+		char lib_name[sizeof(lib)];                                              \
+	} id = {{UNIELF_PATCH_MAGIC_FUNC, sizeof(id), (fl), sizeof(#old)},               \
+		(void *)&new_fn,                                                         \
+		#old,                                                                    \
+		lib}
 
-#define UNIELF_PATCH_FUNC(old, new_fn)		  UNIELF_PATCH_FUNC_EX("", old, new_fn, 0)
-#define UNIELF_PATCH_FUNC_IN(lib, old, new_fn)	  UNIELF_PATCH_FUNC_EX(lib, old, new_fn, 0)
-#define UNIELF_PATCH_FUNC_FLAGS(old, new_fn, fl)  UNIELF_PATCH_FUNC_EX("", old, new_fn, fl)
+#define UNIELF_PATCH_FUNC(old, new_fn)		 UNIELF_PATCH_FUNC_EX("", old, new_fn, 0)
+#define UNIELF_PATCH_FUNC_IN(lib, old, new_fn)	 UNIELF_PATCH_FUNC_EX(lib, old, new_fn, 0)
+#define UNIELF_PATCH_FUNC_FLAGS(old, new_fn, fl) UNIELF_PATCH_FUNC_EX("", old, new_fn, fl)
 
 /* The build-id (lowercase hex, as `readelf -n` or `file` print it) of the
  * program the patch was made for; the kernel refuses any other program. */
 #define UNIELF_PATCH_TARGET(hex) UNIELF__TARGET(UNIELF__ID(unielf_patch_t_), hex)
-#define UNIELF__TARGET(id, hex)                                                         \
+#define UNIELF__TARGET(id, hex)                                                          \
 	__attribute__((used, section(UNIELF_PATCH_SECTION), aligned(8))) static struct { \
-		struct unielf_patch_hdr h;                                                \
-		void *fn;                                                                 \
-		char hex_id[sizeof(hex)];                                                 \
+		struct unielf_patch_hdr h;                                               \
+		void *fn;                                                                \
+		char hex_id[sizeof(hex)];                                                \
 	} id = {{UNIELF_PATCH_MAGIC_TARGET, sizeof(id), 0, sizeof(hex)}, (void *)0, hex}
 
 #endif

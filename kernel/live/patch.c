@@ -33,13 +33,13 @@ struct lp_patch {
 	int pid;
 	struct mm *mm;
 	char path[128];
-	uint64_t lo, hi;	/* where it is mapped */
+	uint64_t lo, hi; /* where it is mapped */
 	uint64_t pause_ns;
 	unsigned nfuncs;
 	struct lp_func *funcs;
 };
 
-static LIST_HEAD(patches);	/* applied, oldest first */
+static LIST_HEAD(patches); /* applied, oldest first */
 static uint32_t next_id = 1;
 static struct waitq backoff_wq = WAITQ_INIT(backoff_wq);
 
@@ -55,7 +55,8 @@ static const char *base_name(const char *path)
 static void prune(void)
 {
 	struct lp_patch *pt, *n;
-	list_for_each_entry_safe(pt, n, &patches, link) {
+	list_for_each_entry_safe(pt, n, &patches, link)
+	{
 		struct process *p = proc_find(pt->pid);
 		if (p && !p->zombie && p->mm == pt->mm)
 			continue;
@@ -71,7 +72,8 @@ static struct lp_func *top_at(struct mm *mm, uint64_t site, struct lp_patch *ski
 {
 	struct lp_func *top = NULL;
 	struct lp_patch *pt;
-	list_for_each_entry(pt, &patches, link) {
+	list_for_each_entry(pt, &patches, link)
+	{
 		if (pt->mm != mm || pt == skip)
 			continue;
 		for (unsigned i = 0; i < pt->nfuncs; i++)
@@ -122,15 +124,19 @@ static void new_name(const struct elf_sects *s, uint64_t v, char *out, size_t ca
 	for (int k = 0; k < 2; k++) {
 		if (!tabs[k])
 			continue;
-		memcpy(&sh, s->buf + s->shoff + (uint64_t)tabs[k] * sizeof(sh), sizeof(sh));
-		memcpy(&st, s->buf + s->shoff + (uint64_t)sh.sh_link * sizeof(st), sizeof(st));
+		memcpy(&sh, s->buf + s->shoff + (uint64_t)tabs[k] * sizeof(sh),
+		       sizeof(sh));
+		memcpy(&st, s->buf + s->shoff + (uint64_t)sh.sh_link * sizeof(st),
+		       sizeof(st));
 		for (uint64_t i = 1; i < sh.sh_size / sizeof(struct elf64_sym); i++) {
 			struct elf64_sym sym;
-			memcpy(&sym, s->buf + sh.sh_offset + i * sizeof(sym), sizeof(sym));
+			memcpy(&sym, s->buf + sh.sh_offset + i * sizeof(sym),
+			       sizeof(sym));
 			if (sym.st_value != v || elf64_st_type(sym.st_info) != STT_FUNC ||
 			    sym.st_name >= st.sh_size)
 				continue;
-			const char *nm = (const char *)s->buf + st.sh_offset + sym.st_name;
+			const char *nm =
+			    (const char *)s->buf + st.sh_offset + sym.st_name;
 			size_t room = st.sh_size - sym.st_name;
 			if (strnlen(nm, room) == room)
 				continue;
@@ -147,7 +153,8 @@ static bool needs_wx(const struct elf_info *info)
 	for (unsigned i = 0; i + 1 < info->nseg; i++) {
 		const struct elf_segment *a = &info->seg[i], *b = &info->seg[i + 1];
 		uint32_t both = a->prot | b->prot;
-		if (ALIGN_DOWN(b->vaddr, PAGE_SIZE) < ALIGN_UP(a->vaddr + a->memsz, PAGE_SIZE) &&
+		if (ALIGN_DOWN(b->vaddr, PAGE_SIZE) <
+			ALIGN_UP(a->vaddr + a->memsz, PAGE_SIZE) &&
 		    (both & ELF_PROT_W) && (both & ELF_PROT_X))
 			return true;
 	}
@@ -157,9 +164,9 @@ static bool needs_wx(const struct elf_info *info)
 /* Freezes mm's threads at a point where none is in the ranges, runs the writes
  * of n functions (undo: write orig instead of jmp), thaws.  Retries with
  * backoff until deadline_ms.  0, or -EBUSY with the reply's error set. */
-static int at_safe_point(struct mm *mm, struct lp_func *f, unsigned n, const struct lp_range *rg,
-			 unsigned nrg, bool undo, uint32_t deadline_ms, uint64_t *pause_ns,
-			 struct ctl_reply *r)
+static int at_safe_point(struct mm *mm, struct lp_func *f, unsigned n,
+			 const struct lp_range *rg, unsigned nrg, bool undo,
+			 uint32_t deadline_ms, uint64_t *pause_ns, struct ctl_reply *r)
 {
 	uint64_t deadline = clock_monotonic_ns() + (uint64_t)deadline_ms * 1000000;
 	uint64_t backoff = 1000000;
@@ -172,7 +179,8 @@ static int at_safe_point(struct mm *mm, struct lp_func *f, unsigned n, const str
 		tries++;
 		if (!lp_busy(mm, rg, nrg, &tid, &what)) {
 			for (unsigned i = 0; i < n; i++)
-				lp_poke(mm, f[i].site, undo ? f[i].orig : f[i].jmp, LP_JMP_LEN);
+				lp_poke(mm, f[i].site, undo ? f[i].orig : f[i].jmp,
+					LP_JMP_LEN);
 			uint64_t t1 = clock_monotonic_ns();
 			lp_thaw(mm);
 			*pause_ns = t1 - t0;
@@ -181,8 +189,10 @@ static int at_safe_point(struct mm *mm, struct lp_func *f, unsigned n, const str
 		lp_thaw(mm);
 		uint64_t now = clock_monotonic_ns();
 		if (now >= deadline) {
-			reply_error(r, "thread %d is inside %s (%u tries in %u ms); nothing changed",
-				    tid, what, tries, deadline_ms);
+			reply_error(
+			    r,
+			    "thread %d is inside %s (%u tries in %u ms); nothing changed",
+			    tid, what, tries, deadline_ms);
 			return -EBUSY;
 		}
 		waitq_sleep(&backoff_wq, MIN(now + backoff, deadline));
@@ -227,7 +237,9 @@ void live_patch(struct ctl_request *q, struct ctl_reply *r)
 		return;
 	}
 	if (info.type != ET_DYN || info.has_interp || info.entry) {
-		reply_error(r, "%s: not a shared object (build it with gcc -shared -fPIC)", pname);
+		reply_error(r,
+			    "%s: not a shared object (build it with gcc -shared -fPIC)",
+			    pname);
 		return;
 	}
 	if (needs_wx(&info)) {
@@ -235,7 +247,8 @@ void live_patch(struct ctl_request *q, struct ctl_reply *r)
 		return;
 	}
 	if (info.has_tls) {
-		reply_error(r, "%s: thread-local storage in a patch is not supported", pname);
+		reply_error(r, "%s: thread-local storage in a patch is not supported",
+			    pname);
 		return;
 	}
 	m = kmalloc(sizeof(*m));
@@ -262,9 +275,10 @@ void live_patch(struct ctl_request *q, struct ctl_reply *r)
 			snprintf(hex + 2 * i, 3, "%02x", exe->info.build_id[i]);
 		hex[2 * exe->info.build_id_len] = 0;
 		if (strcmp(hex, m->target)) {
-			reply_error(r, "%s: made for build-id %.16s..., but %s has %s%.16s%s", pname,
-				    m->target, base_name(p->exe_path), hex[0] ? "" : "none",
-				    hex, hex[0] ? "..." : "");
+			reply_error(
+			    r, "%s: made for build-id %.16s..., but %s has %s%.16s%s",
+			    pname, m->target, base_name(p->exe_path),
+			    hex[0] ? "" : "none", hex, hex[0] ? "..." : "");
 			goto out;
 		}
 	}
@@ -285,34 +299,41 @@ void live_patch(struct ctl_request *q, struct ctl_reply *r)
 		}
 		f->flags = m->func[i].flags;
 		uint8_t cur[LP_ENDBR_LEN + LP_JMP_LEN], orig[LP_ENDBR_LEN + LP_JMP_LEN];
-		int64_t off = elf_vaddr_to_offset(&o->info, f->addr - o->bias, sizeof(orig));
+		int64_t off =
+		    elf_vaddr_to_offset(&o->info, f->addr - o->bias, sizeof(orig));
 		struct vma *v = vm_find(p->mm, f->addr);
-		if (off < 0 || !v || !(v->prot & PROT_EXEC) || f->addr + sizeof(cur) > v->end ||
+		if (off < 0 || !v || !(v->prot & PROT_EXEC) ||
+		    f->addr + sizeof(cur) > v->end ||
 		    lp_peek(p->mm, f->addr, cur, sizeof(cur))) {
-			reply_error(r, "%s: its code is not mapped executable in process %d",
+			reply_error(r,
+				    "%s: its code is not mapped executable in process %d",
 				    f->name, pid);
 			goto out;
 		}
 		memcpy(orig, o->buf + off, sizeof(orig));
 		unsigned skip = memcmp(orig, endbr64, LP_ENDBR_LEN) ? 0 : LP_ENDBR_LEN;
 		if (f->size < skip + LP_JMP_LEN) {
-			reply_error(r, "%s is too short to patch (%lu bytes, needs %u)", f->name,
-				    (unsigned long)f->size, skip + LP_JMP_LEN);
+			reply_error(r, "%s is too short to patch (%lu bytes, needs %u)",
+				    f->name, (unsigned long)f->size, skip + LP_JMP_LEN);
 			goto out;
 		}
 		f->site = f->addr + skip;
 		for (unsigned k = 0; k < i; k++)
 			if (pt->funcs[k].site == f->site) {
-				reply_error(r, "%s and %s are the same function", pt->funcs[k].name,
-					    f->name);
+				reply_error(r, "%s and %s are the same function",
+					    pt->funcs[k].name, f->name);
 				goto out;
 			}
 		/* the code must be the file's, or what the patch below left there */
 		struct lp_func *below = top_at(p->mm, f->site, NULL, NULL);
 		const uint8_t *expect = below ? below->jmp : orig + skip;
-		if (memcmp(cur + skip, expect, LP_JMP_LEN) || (skip && memcmp(cur, endbr64, skip))) {
-			reply_error(r, "%s: the code in memory is not the expected original (%s)",
-				    f->name, below ? "changed since the last patch" : "differs from the file");
+		if (memcmp(cur + skip, expect, LP_JMP_LEN) ||
+		    (skip && memcmp(cur, endbr64, skip))) {
+			reply_error(
+			    r, "%s: the code in memory is not the expected original (%s)",
+			    f->name,
+			    below ? "changed since the last patch"
+				  : "differs from the file");
 			goto out;
 		}
 		memcpy(f->orig, cur + skip, LP_JMP_LEN);
@@ -328,7 +349,9 @@ void live_patch(struct ctl_request *q, struct ctl_reply *r)
 	base = lp_place(p->mm, lo, hi, span);
 	if (!base) {
 		reply_error(r, "%s: no free room within 2 GiB of the functions%s", pname,
-			    hi - lo > (1UL << 30) ? " (they are too far apart: split the patch)" : "");
+			    hi - lo > (1UL << 30)
+				? " (they are too far apart: split the patch)"
+				: "");
 		goto out;
 	}
 	uint64_t bias = base - info.lo;
@@ -345,7 +368,8 @@ void live_patch(struct ctl_request *q, struct ctl_reply *r)
 	for (unsigned i = 0; i < pt->nfuncs; i++) {
 		struct lp_func *f = &pt->funcs[i];
 		f->new_addr = m->func[i].new_vaddr + bias;
-		new_name(&s, m->func[i].new_vaddr, f->new_name, sizeof(f->new_name), &f->new_size);
+		new_name(&s, m->func[i].new_vaddr, f->new_name, sizeof(f->new_name),
+			 &f->new_size);
 		if (!f->new_size)
 			f->new_size = 1;
 		int64_t rel = (int64_t)(f->new_addr - (f->site + LP_JMP_LEN));
@@ -365,7 +389,8 @@ void live_patch(struct ctl_request *q, struct ctl_reply *r)
 	mapped = true;
 	if (!e && info.has_relro) {
 		uint64_t rs = ALIGN_DOWN(info.relro_vaddr + bias, PAGE_SIZE);
-		uint64_t re = ALIGN_DOWN(info.relro_vaddr + info.relro_memsz + bias, PAGE_SIZE);
+		uint64_t re =
+		    ALIGN_DOWN(info.relro_vaddr + info.relro_memsz + bias, PAGE_SIZE);
 		if (re > rs)
 			e = vm_protect(p->mm, rs, re - rs, PROT_READ);
 	}
@@ -377,7 +402,8 @@ void live_patch(struct ctl_request *q, struct ctl_reply *r)
 	}
 	/* 5. the safe point, and the writes */
 	uint32_t dl = q->have_deadline ? q->deadline_ms : DEFAULT_DEADLINE_MS;
-	if (at_safe_point(p->mm, pt->funcs, pt->nfuncs, rg, pt->nfuncs, false, dl, &pt->pause_ns, r))
+	if (at_safe_point(p->mm, pt->funcs, pt->nfuncs, rg, pt->nfuncs, false, dl,
+			  &pt->pause_ns, r))
 		goto out;
 	mapped = false;
 	pt->id = next_id++;
@@ -393,17 +419,21 @@ void live_patch(struct ctl_request *q, struct ctl_reply *r)
 	if (txt) {
 		for (unsigned i = 0; i < pt->nfuncs; i++) {
 			struct lp_func *f = &pt->funcs[i];
-			n += snprintf(txt + n, cap - n, "%s (%s 0x%lx, %lu bytes) -> %s at 0x%lx\n",
+			n += snprintf(txt + n, cap - n,
+				      "%s (%s 0x%lx, %lu bytes) -> %s at 0x%lx\n",
 				      f->name, f->obj_name, (unsigned long)f->addr,
-				      (unsigned long)f->size, f->new_name, (unsigned long)f->new_addr);
+				      (unsigned long)f->size, f->new_name,
+				      (unsigned long)f->new_addr);
 		}
-		n += snprintf(txt + n, cap - n, "patch %u applied to pid %d at 0x%lx; pause_us %lu\n",
-			      pt->id, pid, (unsigned long)base, (unsigned long)(pt->pause_ns / 1000));
+		n += snprintf(txt + n, cap - n,
+			      "patch %u applied to pid %d at 0x%lx; pause_us %lu\n",
+			      pt->id, pid, (unsigned long)base,
+			      (unsigned long)(pt->pause_ns / 1000));
 		reply_field(r, CTL_TEXT, txt, (uint32_t)n);
 		kfree(txt);
 	}
-	printk("livepatch: patch %u (%s) applied to pid %d, %u functions, pause %lu us", pt->id,
-	       pname, pid, pt->nfuncs, (unsigned long)(pt->pause_ns / 1000));
+	printk("livepatch: patch %u (%s) applied to pid %d, %u functions, pause %lu us",
+	       pt->id, pname, pid, pt->nfuncs, (unsigned long)(pt->pause_ns / 1000));
 	pt = NULL;
 out:
 	if (mapped)
@@ -428,9 +458,7 @@ void live_revert(struct ctl_request *q, struct ctl_reply *r)
 		return;
 	}
 	struct lp_patch *pt = NULL, *it;
-	list_for_each_entry(it, &patches, link)
-		if (it->id == q->patch_id)
-			pt = it;
+	list_for_each_entry(it, &patches, link) if (it->id == q->patch_id) pt = it;
 	if (!pt) {
 		reply_error(r, "no applied patch %u", q->patch_id);
 		return;
@@ -444,28 +472,33 @@ void live_revert(struct ctl_request *q, struct ctl_reply *r)
 		struct lp_func *f = &pt->funcs[i];
 		struct lp_patch *owner = NULL;
 		if (top_at(pt->mm, f->site, NULL, &owner) != f) {
-			reply_error(r, "patch %u also replaces %s: revert it first", owner->id,
-				    f->name);
+			reply_error(r, "patch %u also replaces %s: revert it first",
+				    owner->id, f->name);
 			goto out;
 		}
 		uint8_t cur[LP_JMP_LEN];
-		if (lp_peek(pt->mm, f->site, cur, LP_JMP_LEN) || memcmp(cur, f->jmp, LP_JMP_LEN)) {
-			reply_error(r, "%s: the code in memory is not what patch %u wrote", f->name,
-				    pt->id);
+		if (lp_peek(pt->mm, f->site, cur, LP_JMP_LEN) ||
+		    memcmp(cur, f->jmp, LP_JMP_LEN)) {
+			reply_error(r,
+				    "%s: the code in memory is not what patch %u wrote",
+				    f->name, pt->id);
 			goto out;
 		}
 		/* no thread inside the new function, nor on the jump */
-		rg[2 * i] = (struct lp_range){f->new_addr, f->new_addr + f->new_size, f->new_name};
+		rg[2 * i] = (struct lp_range){f->new_addr, f->new_addr + f->new_size,
+					      f->new_name};
 		rg[2 * i + 1] = (struct lp_range){f->site, f->site + LP_JMP_LEN, f->name};
 	}
 	uint32_t dl = q->have_deadline ? q->deadline_ms : DEFAULT_DEADLINE_MS;
 	uint64_t pause = 0;
-	if (at_safe_point(pt->mm, pt->funcs, pt->nfuncs, rg, pt->nfuncs * 2, true, dl, &pause, r))
+	if (at_safe_point(pt->mm, pt->funcs, pt->nfuncs, rg, pt->nfuncs * 2, true, dl,
+			  &pause, r))
 		goto out;
 	/* the code stays mapped: a pointer the program kept into it stays valid */
 	reply_text(r, "patch %u reverted (%u functions restored); pause_us %lu\n", pt->id,
 		   pt->nfuncs, (unsigned long)(pause / 1000));
-	printk("livepatch: patch %u reverted, pause %lu us", pt->id, (unsigned long)(pause / 1000));
+	printk("livepatch: patch %u reverted, pause %lu us", pt->id,
+	       (unsigned long)(pause / 1000));
 	list_del(&pt->link);
 	kfree(pt->funcs);
 	kfree(pt);
@@ -484,7 +517,8 @@ void live_patches(struct ctl_request *q, struct ctl_reply *r)
 	}
 	buf[0] = 0;
 	struct lp_patch *pt;
-	list_for_each_entry(pt, &patches, link) {
+	list_for_each_entry(pt, &patches, link)
+	{
 		if (q->have_pid && pt->pid != (int)q->pid)
 			continue;
 		size_t need = n + 256 + pt->nfuncs * (2 * ELF_PATCH_NAME_MAX + 8);
@@ -497,8 +531,8 @@ void live_patches(struct ctl_request *q, struct ctl_reply *r)
 		}
 		n += snprintf(buf + n, cap - n, "%u %d %s", pt->id, pt->pid, pt->path);
 		for (unsigned i = 0; i < pt->nfuncs; i++)
-			n += snprintf(buf + n, cap - n, " %s\xe2\x86\x92%s", pt->funcs[i].name,
-				      pt->funcs[i].new_name);
+			n += snprintf(buf + n, cap - n, " %s\xe2\x86\x92%s",
+				      pt->funcs[i].name, pt->funcs[i].new_name);
 		n += snprintf(buf + n, cap - n, "\n");
 	}
 	reply_field(r, CTL_TEXT, buf, (uint32_t)n);

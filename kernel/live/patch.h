@@ -17,16 +17,16 @@ struct mm;
 #define LP_MAX_OBJS   32
 #define LP_JMP_LEN    5
 #define LP_ENDBR_LEN  4
-#define LP_STACK_SCAN (64 * 1024)	/* bytes of user stack scanned above %rsp */
+#define LP_STACK_SCAN (64 * 1024) /* bytes of user stack scanned above %rsp */
 
 /* One ELF object mapped in the target: the program or a shared library. */
 struct lp_obj {
 	char path[64];
-	void *buf;		/* the whole file */
+	void *buf; /* the whole file */
 	size_t size;
 	struct elf_info info;
 	struct elf_sects s;
-	uint64_t bias;		/* run-time = link-time + bias */
+	uint64_t bias; /* run-time = link-time + bias */
 	bool is_exe;
 };
 
@@ -34,7 +34,7 @@ struct lp_target {
 	struct process *p;
 	struct mm *mm;
 	struct lp_obj obj[LP_MAX_OBJS];
-	unsigned nobj;		/* obj[0] is the program */
+	unsigned nobj; /* obj[0] is the program */
 };
 
 /* One redirected function. */
@@ -42,11 +42,11 @@ struct lp_func {
 	char name[ELF_PATCH_NAME_MAX];
 	char new_name[ELF_PATCH_NAME_MAX];
 	char obj_name[64];
-	uint64_t addr, size;	/* the old function */
-	uint64_t site;		/* where the jump is written (addr, or addr+4 after endbr64) */
+	uint64_t addr, size; /* the old function */
+	uint64_t site; /* where the jump is written (addr, or addr+4 after endbr64) */
 	uint64_t new_addr, new_size;
 	uint32_t flags;
-	uint8_t orig[LP_JMP_LEN];	/* bytes at site before this patch */
+	uint8_t orig[LP_JMP_LEN]; /* bytes at site before this patch */
 	uint8_t jmp[LP_JMP_LEN];
 };
 
@@ -82,4 +82,5 @@ void lp_thaw(struct mm *mm);
 /* true when some thread of mm is executing in, or has a return address (frame
  * pointer chain, or any word within LP_STACK_SCAN above %rsp) into, one of
  * the ranges; *tid and *range name it. */
-bool lp_busy(struct mm *mm, const struct lp_range *r, unsigned n, int *tid, const char **range);
+bool lp_busy(struct mm *mm, const struct lp_range *r, unsigned n, int *tid,
+	     const char **range);

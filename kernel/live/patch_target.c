@@ -20,10 +20,11 @@
 
 #define USER_MIN   0x10000UL
 #define USER_LIMIT 0x00007ffffffff000UL
-#define REACH	   ((1UL << 31) - (16UL << 20))	/* rel32, with a margin */
+#define REACH	   ((1UL << 31) - (16UL << 20)) /* rel32, with a margin */
 #define BRK_ROOM   (1UL << 30)			/* left free above the heap start */
 
-static void why_set(char *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void why_set(char *why, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static void why_set(char *why, const char *fmt, ...)
 {
 	va_list ap;
@@ -80,7 +81,8 @@ int lp_target_load(struct lp_target *t, struct process *p, char *why)
 			if (p->auxv[i] == AT_ENTRY)
 				at_entry = p->auxv[i + 1];
 		if (!at_entry) {
-			why_set(why, "%s: no AT_ENTRY: cannot find where it is loaded", p->exe_path);
+			why_set(why, "%s: no AT_ENTRY: cannot find where it is loaded",
+				p->exe_path);
 			e = -ENOEXEC;
 			goto fail;
 		}
@@ -89,7 +91,8 @@ int lp_target_load(struct lp_target *t, struct process *p, char *why)
 	uint64_t exe_lo = exe->info.lo + exe->bias, exe_hi = exe->info.hi + exe->bias;
 	/* shared objects: the lowest area of each ".so" path is its first page */
 	struct vma *v;
-	list_for_each_entry(v, &t->mm->vmas, link) {
+	list_for_each_entry(v, &t->mm->vmas, link)
+	{
 		if (v->name[0] != '/' || !strstr(v->name, ".so") ||
 		    (v->start >= exe_lo && v->start < exe_hi))
 			continue;
@@ -137,8 +140,8 @@ int lp_resolve(void *arg, const char *name, uint64_t *addr, char *why)
 		if (!n)
 			continue;
 		if (n > 1 && h.bind == STB_LOCAL) {
-			why_set(why, "symbol %s is ambiguous in %s (%d definitions)", name,
-				base_name(o->path), n);
+			why_set(why, "symbol %s is ambiguous in %s (%d definitions)",
+				name, base_name(o->path), n);
 			return -ENOEXEC;
 		}
 		if (h.type == STT_GNU_IFUNC) {
@@ -148,17 +151,19 @@ int lp_resolve(void *arg, const char *name, uint64_t *addr, char *why)
 			struct vma *code = NULL;
 			if (slot && !lp_peek(t->mm, slot + o->bias, &v, 8))
 				code = vm_find(t->mm, v);
-			if (!code || !(code->prot & PROT_EXEC) || v == h.value + o->bias) {
-				why_set(why, "symbol %s in %s is an IFUNC not resolved yet", name,
-					base_name(o->path));
+			if (!code || !(code->prot & PROT_EXEC) ||
+			    v == h.value + o->bias) {
+				why_set(why,
+					"symbol %s in %s is an IFUNC not resolved yet",
+					name, base_name(o->path));
 				return -ENOEXEC;
 			}
 			*addr = v;
 			return 0;
 		}
 		if (h.type == STT_TLS) {
-			why_set(why, "symbol %s in %s is thread-local: not supported", name,
-				base_name(o->path));
+			why_set(why, "symbol %s in %s is thread-local: not supported",
+				name, base_name(o->path));
 			return -ENOEXEC;
 		}
 		*addr = h.value + (h.shndx == SHN_ABS ? 0 : o->bias);
@@ -171,7 +176,8 @@ static bool lib_matches(const struct lp_obj *o, const char *lib)
 {
 	const char *b = base_name(o->path);
 	size_t n = strlen(lib);
-	return !o->is_exe && !strncmp(b, lib, n) && (b[n] == 0 || b[n] == '.' || b[n] == '-');
+	return !o->is_exe && !strncmp(b, lib, n) &&
+	       (b[n] == 0 || b[n] == '.' || b[n] == '-');
 }
 
 int lp_find_old(struct lp_target *t, const struct elf_patch_func *f, struct lp_func *out,
@@ -189,12 +195,15 @@ int lp_find_old(struct lp_target *t, const struct elf_patch_func *f, struct lp_f
 			continue;
 		const char *ob = base_name(o->path);
 		if (n > 1 && h.bind == STB_LOCAL) {
-			why_set(why, "%s is ambiguous in %s (%d definitions)", f->name, ob, n);
+			why_set(why, "%s is ambiguous in %s (%d definitions)", f->name,
+				ob, n);
 			return -ENOEXEC;
 		}
 		if (h.type != STT_FUNC) {
 			why_set(why, "%s in %s is not a function%s", f->name, ob,
-				h.type == STT_GNU_IFUNC ? " (an IFUNC: patch the variant it picks)" : "");
+				h.type == STT_GNU_IFUNC
+				    ? " (an IFUNC: patch the variant it picks)"
+				    : "");
 			return -ENOEXEC;
 		}
 		out->addr = h.value + o->bias;
@@ -207,14 +216,15 @@ int lp_find_old(struct lp_target *t, const struct elf_patch_func *f, struct lp_f
 	if (f->lib[0] && !any_lib)
 		why_set(why, "library %s is not loaded in the process", f->lib);
 	else
-		why_set(why, "missing symbol %s%s%s", f->name, f->lib[0] ? " in " : "", f->lib);
+		why_set(why, "missing symbol %s%s%s", f->name, f->lib[0] ? " in " : "",
+			f->lib);
 	return -ENOENT;
 }
 
 /* Highest (below) or lowest (above) page-aligned address for span bytes in
  * the gap [glo, ghi), one guard page on each side, inside [amin, amax]. */
-static uint64_t fit(uint64_t glo, uint64_t ghi, uint64_t span, uint64_t amin, uint64_t amax,
-		    bool high)
+static uint64_t fit(uint64_t glo, uint64_t ghi, uint64_t span, uint64_t amin,
+		    uint64_t amax, bool high)
 {
 	glo += PAGE_SIZE;
 	if (ghi < glo + span + PAGE_SIZE)
@@ -240,7 +250,8 @@ uint64_t lp_place(struct mm *mm, uint64_t lo, uint64_t hi, uint64_t span)
 	struct vma *v;
 	for (struct list_head *l = mm->vmas.next;; l = l->next) {
 		bool last = l == &mm->vmas;
-		uint64_t gend = last ? USER_LIMIT : list_entry(l, struct vma, link)->start;
+		uint64_t gend =
+		    last ? USER_LIMIT : list_entry(l, struct vma, link)->start;
 		uint64_t a = fit(prev_end, gend, span, amin, MIN(amax, lo - span), true);
 		if (a && a > best)
 			best = a;
@@ -252,17 +263,22 @@ uint64_t lp_place(struct mm *mm, uint64_t lo, uint64_t hi, uint64_t span)
 		return best;
 	/* then above it, keeping clear of the heap's growth */
 	prev_end = USER_MIN;
-	list_for_each_entry(v, &mm->vmas, link) {
+	list_for_each_entry(v, &mm->vmas, link)
+	{
 		uint64_t a = fit(prev_end, v->start, span, MAX(amin, hi), amax, false);
-		if (a && mm->brk_start && a < mm->brk_start + BRK_ROOM && a + span > mm->brk_start)
-			a = fit(prev_end, v->start, span, mm->brk_start + BRK_ROOM, amax, false);
+		if (a && mm->brk_start && a < mm->brk_start + BRK_ROOM &&
+		    a + span > mm->brk_start)
+			a = fit(prev_end, v->start, span, mm->brk_start + BRK_ROOM, amax,
+				false);
 		if (a)
 			return a;
 		prev_end = v->end;
 	}
 	uint64_t a = fit(prev_end, USER_LIMIT, span, MAX(amin, hi), amax, false);
-	if (a && mm->brk_start && a < mm->brk_start + BRK_ROOM && a + span > mm->brk_start)
-		a = fit(prev_end, USER_LIMIT, span, mm->brk_start + BRK_ROOM, amax, false);
+	if (a && mm->brk_start && a < mm->brk_start + BRK_ROOM &&
+	    a + span > mm->brk_start)
+		a = fit(prev_end, USER_LIMIT, span, mm->brk_start + BRK_ROOM, amax,
+			false);
 	return a;
 }
 
@@ -324,26 +340,26 @@ void lp_poke(struct mm *mm, uint64_t va, const void *src, size_t n)
 void lp_freeze(struct mm *mm)
 {
 	struct process *p;
-	list_for_each_entry(p, proc_all(), link) {
+	list_for_each_entry(p, proc_all(), link)
+	{
 		if (p->mm != mm)
 			continue;
 		struct thread *t;
-		list_for_each_entry(t, &p->threads, proc_link)
-			if (t != thread_current())
-				sched_freeze(t);
+		list_for_each_entry(t, &p->threads, proc_link) if (t != thread_current())
+		    sched_freeze(t);
 	}
 }
 
 void lp_thaw(struct mm *mm)
 {
 	struct process *p;
-	list_for_each_entry(p, proc_all(), link) {
+	list_for_each_entry(p, proc_all(), link)
+	{
 		if (p->mm != mm)
 			continue;
 		struct thread *t;
-		list_for_each_entry(t, &p->threads, proc_link)
-			if (t->frozen)
-				sched_thaw(t);
+		list_for_each_entry(t, &p->threads, proc_link) if (t->frozen)
+		    sched_thaw(t);
 	}
 }
 
@@ -395,14 +411,17 @@ static const struct lp_range *thread_busy(struct mm *mm, struct thread *t,
 	return NULL;
 }
 
-bool lp_busy(struct mm *mm, const struct lp_range *r, unsigned n, int *tid, const char **range)
+bool lp_busy(struct mm *mm, const struct lp_range *r, unsigned n, int *tid,
+	     const char **range)
 {
 	struct process *p;
-	list_for_each_entry(p, proc_all(), link) {
+	list_for_each_entry(p, proc_all(), link)
+	{
 		if (p->mm != mm)
 			continue;
 		struct thread *t;
-		list_for_each_entry(t, &p->threads, proc_link) {
+		list_for_each_entry(t, &p->threads, proc_link)
+		{
 			if (t->state == T_DEAD || t == thread_current() || !t->uregs)
 				continue;
 			const struct lp_range *h = thread_busy(mm, t, r, n);

@@ -79,7 +79,8 @@ int elf_sections(const void *buf, size_t size, struct elf_sects *s, char *why)
 		get_shdr(s, i, &sh);
 		if (sh.sh_type != SHT_NOBITS && sh.sh_type != SHT_NULL &&
 		    !in_file(s, sh.sh_offset, sh.sh_size))
-			return fail(why, "section %u extends past the end of the file", i);
+			return fail(why, "section %u extends past the end of the file",
+				    i);
 		if (sh.sh_type == SHT_SYMTAB || sh.sh_type == SHT_DYNSYM) {
 			if (sh.sh_entsize != sizeof(struct elf64_sym) ||
 			    sh.sh_size % sizeof(struct elf64_sym))
@@ -89,7 +90,8 @@ int elf_sections(const void *buf, size_t size, struct elf_sects *s, char *why)
 				return fail(why, "section %u: bad string table link", i);
 			get_shdr(s, sh.sh_link, &st);
 			if (st.sh_type != SHT_STRTAB || st.sh_size == 0)
-				return fail(why, "section %u: its string table is not one", i);
+				return fail(why,
+					    "section %u: its string table is not one", i);
 			if (sh.sh_type == SHT_SYMTAB && !s->symtab)
 				s->symtab = i, s->strtab = sh.sh_link;
 			else if (sh.sh_type == SHT_DYNSYM && !s->dynsym)
@@ -99,9 +101,11 @@ int elf_sections(const void *buf, size_t size, struct elf_sects *s, char *why)
 		} else if (sh.sh_type == SHT_RELA) {
 			if (sh.sh_entsize != sizeof(struct elf64_rela) ||
 			    sh.sh_size % sizeof(struct elf64_rela))
-				return fail(why, "section %u: bad relocation entry size", i);
+				return fail(why, "section %u: bad relocation entry size",
+					    i);
 		} else if (sh.sh_type == SHT_REL && (sh.sh_flags & SHF_ALLOC)) {
-			return fail(why, "REL relocations (without addends) are not x86-64");
+			return fail(why,
+				    "REL relocations (without addends) are not x86-64");
 		}
 		if (names.sh_type == SHT_STRTAB && sh.sh_name < names.sh_size &&
 		    names.sh_size - sh.sh_name > strlen(UNIELF_PATCH_SECTION) &&
@@ -116,12 +120,14 @@ int elf_sections(const void *buf, size_t size, struct elf_sects *s, char *why)
 			return fail(why, "a symbol version table without .dynsym");
 		get_shdr(s, s->dynsym, &d);
 		if (v.sh_size != d.sh_size / sizeof(struct elf64_sym) * 2)
-			return fail(why, "the symbol version table does not match .dynsym");
+			return fail(why,
+				    "the symbol version table does not match .dynsym");
 	}
 	return 0;
 }
 
-static void get_sym(const struct elf_sects *s, unsigned table, uint64_t i, struct elf64_sym *sym)
+static void get_sym(const struct elf_sects *s, unsigned table, uint64_t i,
+		    struct elf64_sym *sym)
 {
 	struct elf64_shdr sh;
 	get_shdr(s, table, &sh);
@@ -148,7 +154,8 @@ static bool hidden_version(const struct elf_sects *s, uint64_t i)
 	return ver & 0x8000;
 }
 
-int elf_sym_find(const struct elf_sects *s, bool dyn, const char *name, struct elf_sym_hit *hit)
+int elf_sym_find(const struct elf_sects *s, bool dyn, const char *name,
+		 struct elf_sym_hit *hit)
 {
 	unsigned table = dyn ? s->dynsym : s->symtab;
 	unsigned strtab = dyn ? s->dynstr : s->strtab;
@@ -203,7 +210,8 @@ static bool in_exec_segment(const struct elf_info *info, uint64_t vaddr)
 {
 	for (unsigned i = 0; i < info->nseg; i++) {
 		const struct elf_segment *g = &info->seg[i];
-		if ((g->prot & ELF_PROT_X) && vaddr >= g->vaddr && vaddr - g->vaddr < g->memsz)
+		if ((g->prot & ELF_PROT_X) && vaddr >= g->vaddr &&
+		    vaddr - g->vaddr < g->memsz)
 			return true;
 	}
 	return false;
@@ -235,7 +243,9 @@ static int word_at(const struct elf_sects *s, const struct elf_info *info, uint6
 				return 0;
 			}
 			if (type != R_X86_64_64 || sh.sh_link != s->dynsym || !s->dynsym)
-				return fail(why, "manifest: unexpected relocation for a new function");
+				return fail(
+				    why,
+				    "manifest: unexpected relocation for a new function");
 			struct elf64_sym sym;
 			uint32_t idx = elf64_r_sym(r.r_info);
 			if (idx >= nsyms(s, s->dynsym))
@@ -243,7 +253,8 @@ static int word_at(const struct elf_sects *s, const struct elf_info *info, uint6
 			get_sym(s, s->dynsym, idx, &sym);
 			if (sym.st_shndx == SHN_UNDEF) {
 				const char *nm = str_at(s, s->dynstr, sym.st_name);
-				return fail(why, "new function %s is not defined in the patch",
+				return fail(why,
+					    "new function %s is not defined in the patch",
 					    nm ? nm : "?");
 			}
 			*out = sym.st_value + (uint64_t)r.r_addend;
@@ -258,11 +269,13 @@ int elf_patch_manifest(const struct elf_sects *s, const struct elf_info *info,
 {
 	memset(m, 0, sizeof(*m));
 	if (!s->manifest)
-		return fail(why, "no " UNIELF_PATCH_SECTION " section: not a UniELF patch");
+		return fail(why,
+			    "no " UNIELF_PATCH_SECTION " section: not a UniELF patch");
 	struct elf64_shdr sh;
 	get_shdr(s, s->manifest, &sh);
 	if (sh.sh_type != SHT_PROGBITS || !(sh.sh_flags & SHF_ALLOC))
-		return fail(why, UNIELF_PATCH_SECTION " is not a loaded PROGBITS section");
+		return fail(why,
+			    UNIELF_PATCH_SECTION " is not a loaded PROGBITS section");
 	const uint8_t *p = s->buf + sh.sh_offset;
 	uint64_t off = 0;
 	while (off + 8 <= sh.sh_size) {
@@ -276,7 +289,7 @@ int elf_patch_manifest(const struct elf_sects *s, const struct elf_info *info,
 			continue;
 		}
 		memcpy(&h, p + off, sizeof(h));
-		if (h.magic == 0) {	/* alignment padding */
+		if (h.magic == 0) { /* alignment padding */
 			off += 8;
 			continue;
 		}
@@ -291,15 +304,18 @@ int elf_patch_manifest(const struct elf_sects *s, const struct elf_info *info,
 				    (unsigned long long)off);
 		if (h.magic == UNIELF_PATCH_MAGIC_TARGET) {
 			if (m->has_target)
-				return fail(why, "manifest: more than one target build-id");
+				return fail(why,
+					    "manifest: more than one target build-id");
 			if (h.name_len - 1 > 128 || (h.name_len - 1) % 2)
-				return fail(why, "manifest: target build-id is not hex bytes");
+				return fail(why,
+					    "manifest: target build-id is not hex bytes");
 			for (unsigned i = 0; i + 1 < h.name_len; i++) {
 				char c = name[i];
 				if (c >= 'A' && c <= 'F')
 					c = (char)(c - 'A' + 'a');
 				if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-					return fail(why, "manifest: target build-id is not hex");
+					return fail(
+					    why, "manifest: target build-id is not hex");
 				m->target[i] = c;
 			}
 			m->has_target = true;
@@ -315,20 +331,26 @@ int elf_patch_manifest(const struct elf_sects *s, const struct elf_info *info,
 			if (llen == lroom || llen >= ELF_PATCH_NAME_MAX)
 				return fail(why, "manifest: %s: bad library name", name);
 			if (h.flags & ~UNIELF_PATCH_F_ACTIVE_OK)
-				return fail(why, "manifest: %s: unknown flags 0x%x", name, h.flags);
+				return fail(why, "manifest: %s: unknown flags 0x%x", name,
+					    h.flags);
 			for (unsigned i = 0; i < m->nfuncs; i++)
-				if (!strcmp(m->func[i].name, name) && !strcmp(m->func[i].lib, lib))
-					return fail(why, "manifest: %s is replaced twice", name);
+				if (!strcmp(m->func[i].name, name) &&
+				    !strcmp(m->func[i].lib, lib))
+					return fail(why, "manifest: %s is replaced twice",
+						    name);
 			struct elf_patch_func *f = &m->func[m->nfuncs];
 			memcpy(f->name, name, h.name_len);
 			memcpy(f->lib, lib, llen + 1);
 			f->flags = h.flags;
-			int e = word_at(s, info, sh.sh_addr + off + 16, &f->new_vaddr, why);
+			int e =
+			    word_at(s, info, sh.sh_addr + off + 16, &f->new_vaddr, why);
 			if (e)
 				return e;
 			if (!in_exec_segment(info, f->new_vaddr))
-				return fail(why, "new function for %s is not in an executable segment",
-					    name);
+				return fail(
+				    why,
+				    "new function for %s is not in an executable segment",
+				    name);
 			m->nfuncs++;
 		} else {
 			return fail(why, "manifest: unknown record 0x%08x", h.magic);
@@ -349,7 +371,8 @@ int elf_relocate(const struct elf_sects *s, const struct elf_info *info, uint8_t
 		if (sh.sh_type != SHT_RELA || !(sh.sh_flags & SHF_ALLOC))
 			continue;
 		if (sh.sh_link && sh.sh_link != s->dynsym)
-			return fail(why, "relocations against a table other than .dynsym");
+			return fail(why,
+				    "relocations against a table other than .dynsym");
 		uint64_t n = sh.sh_size / sizeof(struct elf64_rela);
 		for (uint64_t k = 0; k < n; k++) {
 			struct elf64_rela r;
@@ -358,36 +381,45 @@ int elf_relocate(const struct elf_sects *s, const struct elf_info *info, uint8_t
 			uint32_t idx = elf64_r_sym(r.r_info);
 			if (type == R_X86_64_NONE)
 				continue;
-			unsigned width = (type == R_X86_64_PC32 || type == R_X86_64_PLT32) ? 4 : 8;
+			unsigned width =
+			    (type == R_X86_64_PC32 || type == R_X86_64_PLT32) ? 4 : 8;
 			if (type != R_X86_64_RELATIVE && type != R_X86_64_64 &&
-			    type != R_X86_64_GLOB_DAT && type != R_X86_64_JUMP_SLOT && width != 4)
+			    type != R_X86_64_GLOB_DAT && type != R_X86_64_JUMP_SLOT &&
+			    width != 4)
 				return fail(why, "unsupported relocation type %u", type);
 			int64_t off = elf_vaddr_to_offset(info, r.r_offset, width);
 			if (off < 0)
-				return fail(why, "relocation at 0x%llx is outside the file-backed segments",
+				return fail(why,
+					    "relocation at 0x%llx is outside the "
+					    "file-backed segments",
 					    (unsigned long long)r.r_offset);
 			uint64_t S = 0;
 			if (type != R_X86_64_RELATIVE && idx) {
 				struct elf64_sym sym;
 				if (!s->dynsym || idx >= nsyms(s, s->dynsym))
-					return fail(why, "relocation with a bad symbol index");
+					return fail(why,
+						    "relocation with a bad symbol index");
 				get_sym(s, s->dynsym, idx, &sym);
 				const char *nm = str_at(s, s->dynstr, sym.st_name);
 				unsigned st = elf64_st_type(sym.st_info);
 				if (!nm)
 					return fail(why, "symbol with a bad name");
 				if (st == STT_TLS || st == STT_GNU_IFUNC)
-					return fail(why, "%s: %s symbols are not supported", nm,
-						    st == STT_TLS ? "TLS" : "IFUNC");
+					return fail(why,
+						    "%s: %s symbols are not supported",
+						    nm, st == STT_TLS ? "TLS" : "IFUNC");
 				if (sym.st_shndx == SHN_ABS) {
 					S = sym.st_value;
 				} else if (sym.st_shndx != SHN_UNDEF) {
 					S = sym.st_value + bias;
 				} else {
-					int e = resolve ? resolve(arg, nm, &S, why) : -ENOENT;
+					int e =
+					    resolve ? resolve(arg, nm, &S, why) : -ENOENT;
 					if (e == -ENOENT) {
-						if (elf64_st_bind(sym.st_info) != STB_WEAK)
-							return fail(why, "missing symbol %s", nm);
+						if (elf64_st_bind(sym.st_info) !=
+						    STB_WEAK)
+							return fail(
+							    why, "missing symbol %s", nm);
 						S = 0;
 					} else if (e) {
 						return e;
@@ -406,10 +438,12 @@ int elf_relocate(const struct elf_sects *s, const struct elf_info *info, uint8_t
 			case R_X86_64_64:
 				v = S + (uint64_t)r.r_addend;
 				break;
-			default: {	/* PC32, PLT32 */
+			default: { /* PC32, PLT32 */
 				int64_t d = (int64_t)(S + (uint64_t)r.r_addend - P);
 				if (d != (int32_t)d)
-					return fail(why, "PC-relative relocation at 0x%llx out of reach",
+					return fail(why,
+						    "PC-relative relocation at 0x%llx "
+						    "out of reach",
 						    (unsigned long long)r.r_offset);
 				int32_t d32 = (int32_t)d;
 				memcpy(img + off, &d32, 4);

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include "loader/elf.h"
 
-#define ELF_WHY_LEN	   160
+#define ELF_WHY_LEN	    160
 #define ELF_PATCH_MAX_FUNCS 64
 #define ELF_PATCH_NAME_MAX  128
 
@@ -22,7 +22,7 @@ struct elf_sects {
 	uint64_t shoff;
 	unsigned shnum;
 	unsigned dynsym, dynstr, symtab, strtab, versym;
-	unsigned manifest;	/* ".unielf.patch" */
+	unsigned manifest; /* ".unielf.patch" */
 };
 
 /* Validates the section header table of buf[0..size) (every header inside the
@@ -31,8 +31,8 @@ struct elf_sects {
 int elf_sections(const void *buf, size_t size, struct elf_sects *s, char *why);
 
 struct elf_sym_hit {
-	uint64_t value, size;	/* link-time */
-	unsigned type, bind;	/* STT_*, STB_* */
+	uint64_t value, size; /* link-time */
+	unsigned type, bind;  /* STT_*, STB_* */
 	unsigned shndx;
 };
 
@@ -40,18 +40,19 @@ struct elf_sym_hit {
  * the number of definitions at distinct addresses (0: none; more than 1: the
  * name is ambiguous, e.g. two static functions), with the first -- a global
  * one when there is one -- in *hit.  Hidden versions in .dynsym are skipped. */
-int elf_sym_find(const struct elf_sects *s, bool dyn, const char *name, struct elf_sym_hit *hit);
+int elf_sym_find(const struct elf_sects *s, bool dyn, const char *name,
+		 struct elf_sym_hit *hit);
 
 struct elf_patch_func {
-	char name[ELF_PATCH_NAME_MAX];	/* old symbol */
-	char lib[ELF_PATCH_NAME_MAX];	/* "" = the program (then its libraries) */
-	uint32_t flags;			/* UNIELF_PATCH_F_* */
-	uint64_t new_vaddr;		/* link-time address of the new function */
+	char name[ELF_PATCH_NAME_MAX]; /* old symbol */
+	char lib[ELF_PATCH_NAME_MAX];  /* "" = the program (then its libraries) */
+	uint32_t flags;		       /* UNIELF_PATCH_F_* */
+	uint64_t new_vaddr;	       /* link-time address of the new function */
 };
 
 struct elf_patch_manifest {
 	bool has_target;
-	char target[129];		/* build-id in lowercase hex */
+	char target[129]; /* build-id in lowercase hex */
 	unsigned nfuncs;
 	struct elf_patch_func func[ELF_PATCH_MAX_FUNCS];
 };

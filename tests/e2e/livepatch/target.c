@@ -11,12 +11,12 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-long counter;			/* a patch increments it: data symbols resolve */
+long counter; /* a patch increments it: data symbols resolve */
 static volatile long worker_calls;
 
 __attribute__((noinline)) long compute(long x)
 {
-	volatile long acc = 0;	/* a few real instructions: longer than a jump */
+	volatile long acc = 0; /* a few real instructions: longer than a jump */
 	for (int i = 0; i < 8; i++)
 		acc += i;
 	return x + 1 + (acc - 28);

@@ -61,7 +61,8 @@ static uint64_t symval(const struct file *f, const char *name)
 }
 
 /* Independent: r_offset of the relocation against symbol name, of type. */
-static uint64_t reloc_at(const struct file *f, const char *sec, const char *name, unsigned type)
+static uint64_t reloc_at(const struct file *f, const char *sec, const char *name,
+			 unsigned type)
 {
 	const Elf64_Shdr *rs = section(f, sec), *ds = section(f, ".dynsym"),
 			 *dstr = section(f, ".dynstr");
@@ -79,8 +80,8 @@ static uint64_t reloc_at(const struct file *f, const char *sec, const char *name
 	return 0;
 }
 
-static uint64_t file_word(const struct file *f, const struct elf_info *info, const uint8_t *img,
-			  uint64_t vaddr)
+static uint64_t file_word(const struct file *f, const struct elf_info *info,
+			  const uint8_t *img, uint64_t vaddr)
 {
 	int64_t off = elf_vaddr_to_offset(info, vaddr, 8);
 	assert_true(off >= 0);
@@ -174,7 +175,7 @@ static int resolve(void *arg, const char *name, uint64_t *addr, char *why)
 		snprintf(why, ELF_WHY_LEN, "refused");
 		return -22;
 	}
-	return -2;	/* -ENOENT */
+	return -2; /* -ENOENT */
 }
 
 static int resolve_no_counter(void *arg, const char *name, uint64_t *addr, char *why)
@@ -196,16 +197,23 @@ static void test_relocate(void **state)
 	const uint64_t bias = 0x7f1234560000;
 	assert_int_equal(elf_relocate(&s, &info, img, bias, resolve, NULL, why), 0);
 	/* GLOB_DAT to the program's variable, JUMP_SLOT bound now */
-	assert_int_equal(file_word(&f, &info, img, reloc_at(&f, ".rela.dyn", "counter",
-							     R_X86_64_GLOB_DAT)), 0x401000);
-	assert_int_equal(file_word(&f, &info, img, reloc_at(&f, ".rela.plt", "printf",
-							     R_X86_64_JUMP_SLOT)), 0x7f0000012340);
+	assert_int_equal(
+	    file_word(&f, &info, img,
+		      reloc_at(&f, ".rela.dyn", "counter", R_X86_64_GLOB_DAT)),
+	    0x401000);
+	assert_int_equal(
+	    file_word(&f, &info, img,
+		      reloc_at(&f, ".rela.plt", "printf", R_X86_64_JUMP_SLOT)),
+	    0x7f0000012340);
 	/* weak undefined: 0 */
-	assert_int_equal(file_word(&f, &info, img, reloc_at(&f, ".rela.dyn", "weak_thing",
-							     R_X86_64_GLOB_DAT)), 0);
+	assert_int_equal(
+	    file_word(&f, &info, img,
+		      reloc_at(&f, ".rela.dyn", "weak_thing", R_X86_64_GLOB_DAT)),
+	    0);
 	/* R_X86_64_64 against the patch's own global, RELATIVE for the static one */
-	assert_int_equal(file_word(&f, &info, img, reloc_at(&f, ".rela.dyn", "my_puts",
-							     R_X86_64_64)), symval(&f, "my_puts") + bias);
+	assert_int_equal(
+	    file_word(&f, &info, img, reloc_at(&f, ".rela.dyn", "my_puts", R_X86_64_64)),
+	    symval(&f, "my_puts") + bias);
 	const Elf64_Shdr *ms = section(&f, UNIELF_PATCH_SECTION);
 	int found = 0;
 	for (uint64_t a = ms->sh_addr; a + 8 <= ms->sh_addr + ms->sh_size; a += 8)
@@ -213,7 +221,8 @@ static void test_relocate(void **state)
 	assert_int_equal(found, 1);
 	/* a missing strong symbol names itself; a resolver's reason passes through */
 	memcpy(img, f.buf, f.size);
-	assert_int_not_equal(elf_relocate(&s, &info, img, bias, resolve_no_counter, NULL, why), 0);
+	assert_int_not_equal(
+	    elf_relocate(&s, &info, img, bias, resolve_no_counter, NULL, why), 0);
 	assert_string_equal(why, "missing symbol counter");
 	free(img);
 	free(f.buf);
@@ -227,21 +236,21 @@ static void test_sym_find(void **state)
 	char why[ELF_WHY_LEN] = "";
 	assert_int_equal(elf_sections(f.buf, f.size, &s, why), 0);
 	assert_int_not_equal(s.symtab, 0);
-	assert_int_equal(elf_sym_find(&s, false, "helper", &h), 2);	/* ambiguous */
+	assert_int_equal(elf_sym_find(&s, false, "helper", &h), 2); /* ambiguous */
 	assert_int_equal(h.bind, STB_LOCAL);
 	assert_int_equal(elf_sym_find(&s, false, "use_a", &h), 1);
 	assert_int_equal(h.value, symval(&f, "use_a"));
 	assert_int_equal(h.type, STT_FUNC);
 	assert_true(h.size > 0);
 	assert_int_equal(elf_sym_find(&s, false, "no_such", &h), 0);
-	assert_int_equal(elf_sym_find(&s, true, "use_a", &h), 0);	/* not exported */
+	assert_int_equal(elf_sym_find(&s, true, "use_a", &h), 0); /* not exported */
 	free(f.buf);
 
 	struct file so = load("fix.so");
 	assert_int_equal(elf_sections(so.buf, so.size, &s, why), 0);
 	assert_int_equal(elf_sym_find(&s, true, "my_puts", &h), 1);
 	assert_int_equal(h.bind, STB_GLOBAL);
-	assert_int_equal(elf_sym_find(&s, true, "printf", &h), 0);	/* undefined */
+	assert_int_equal(elf_sym_find(&s, true, "printf", &h), 0); /* undefined */
 	free(so.buf);
 }
 
@@ -294,9 +303,9 @@ static void test_no_sections(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_manifest),	 cmocka_unit_test(test_manifest_damaged),
-	    cmocka_unit_test(test_relocate),	 cmocka_unit_test(test_sym_find),
-	    cmocka_unit_test(test_irelative),	 cmocka_unit_test(test_no_sections),
+	    cmocka_unit_test(test_manifest),  cmocka_unit_test(test_manifest_damaged),
+	    cmocka_unit_test(test_relocate),  cmocka_unit_test(test_sym_find),
+	    cmocka_unit_test(test_irelative), cmocka_unit_test(test_no_sections),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
