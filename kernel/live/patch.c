@@ -337,8 +337,15 @@ void live_patch(struct ctl_request *q, struct ctl_reply *r)
 			goto out;
 		}
 		memcpy(f->orig, cur + skip, LP_JMP_LEN);
-		lo = MIN(lo, f->site);
-		hi = MAX(hi, f->site + LP_JMP_LEN);
+		/* the patch goes near the first function; the ones further than
+		 * 1 GiB from it jump through a trampoline page of their own */
+		uint64_t d = f->site > pt->funcs[0].site ? f->site - pt->funcs[0].site
+							 : pt->funcs[0].site - f->site;
+		f->far = d > (1UL << 30);
+		if (!f->far) {
+			lo = MIN(lo, f->site);
+			hi = MAX(hi, f->site + LP_JMP_LEN);
+		}
 		rg[i].start = (f->flags & UNIELF_PATCH_F_ACTIVE_OK) ? f->site : f->addr;
 		rg[i].end = (f->flags & UNIELF_PATCH_F_ACTIVE_OK) ? f->site + LP_JMP_LEN
 								  : f->addr + f->size;
@@ -348,10 +355,7 @@ void live_patch(struct ctl_request *q, struct ctl_reply *r)
 	span = info.hi - info.lo;
 	base = lp_place(p->mm, lo, hi, span);
 	if (!base) {
-		reply_error(r, "%s: no free room within 2 GiB of the functions%s", pname,
-			    hi - lo > (1UL << 30)
-				? " (they are too far apart: split the patch)"
-				: "");
+		reply_error(r, "%s: no free room within 2 GiB of the functions", pname);
 		goto out;
 	}
 	uint64_t bias = base - info.lo;
@@ -372,14 +376,6 @@ void live_patch(struct ctl_request *q, struct ctl_reply *r)
 			 &f->new_size);
 		if (!f->new_size)
 			f->new_size = 1;
-		int64_t rel = (int64_t)(f->new_addr - (f->site + LP_JMP_LEN));
-		if (rel != (int32_t)rel) {
-			reply_error(r, "%s: new function out of rel32 reach", f->name);
-			goto out;
-		}
-		int32_t rel32 = (int32_t)rel;
-		f->jmp[0] = 0xe9;
-		memcpy(f->jmp + 1, &rel32, 4);
 	}
 	/* 4. map it (nothing points at it yet), give the sites private frames */
 	/* named without a '/': never taken for a library by a later patch */
@@ -394,8 +390,37 @@ void live_patch(struct ctl_request *q, struct ctl_reply *r)
 		if (re > rs)
 			e = vm_protect(p->mm, rs, re - rs, PROT_READ);
 	}
-	for (unsigned i = 0; !e && i < pt->nfuncs; i++)
-		e = lp_make_private(p->mm, pt->funcs[i].site, LP_JMP_LEN);
+	for (unsigned i = 0; !e && i < pt->nfuncs; i++) {
+		struct lp_func *f = &pt->funcs[i];
+		if (f->far) {
+			/* jmp *0(%rip); .quad new: anywhere in the address space */
+			uint8_t code[LP_TRAMP_LEN] = {0xff, 0x25, 0, 0, 0, 0};
+			memcpy(code + 6, &f->new_addr, 8);
+			uint64_t tr =
+			    lp_place(p->mm, f->site, f->site + LP_JMP_LEN, PAGE_SIZE);
+			char tname[48];
+			snprintf(tname, sizeof(tname), "[livepatch %u trampoline]",
+				 next_id);
+			long a = tr ? vm_map(p->mm, tr, PAGE_SIZE, PROT_READ | PROT_EXEC,
+					     0, true, tname)
+				    : -ENOMEM;
+			if (a < 0) {
+				e = (int)a;
+				break;
+			}
+			f->tramp = tr;
+			e = vm_copy_in(p->mm, tr, code, sizeof(code));
+		}
+		uint64_t to = f->far ? f->tramp : f->new_addr;
+		int64_t rel = (int64_t)(to - (f->site + LP_JMP_LEN));
+		if (!e && rel != (int32_t)rel)
+			e = -ERANGE;
+		int32_t rel32 = (int32_t)rel;
+		f->jmp[0] = 0xe9;
+		memcpy(f->jmp + 1, &rel32, 4);
+		if (!e)
+			e = lp_make_private(p->mm, f->site, LP_JMP_LEN);
+	}
 	if (e) {
 		reply_error(r, "%s: cannot map it (error %d)", pname, -e);
 		goto out;
@@ -420,10 +445,11 @@ void live_patch(struct ctl_request *q, struct ctl_reply *r)
 		for (unsigned i = 0; i < pt->nfuncs; i++) {
 			struct lp_func *f = &pt->funcs[i];
 			n += snprintf(txt + n, cap - n,
-				      "%s (%s 0x%lx, %lu bytes) -> %s at 0x%lx\n",
+				      "%s (%s 0x%lx, %lu bytes) -> %s at 0x%lx%s\n",
 				      f->name, f->obj_name, (unsigned long)f->addr,
 				      (unsigned long)f->size, f->new_name,
-				      (unsigned long)f->new_addr);
+				      (unsigned long)f->new_addr,
+				      f->far ? " (through a trampoline)" : "");
 		}
 		n += snprintf(txt + n, cap - n,
 			      "patch %u applied to pid %d at 0x%lx; pause_us %lu\n",
@@ -436,8 +462,12 @@ void live_patch(struct ctl_request *q, struct ctl_reply *r)
 	       pt->id, pname, pid, pt->nfuncs, (unsigned long)(pt->pause_ns / 1000));
 	pt = NULL;
 out:
-	if (mapped)
+	if (mapped) {
 		vm_unmap(p->mm, base, span);
+		for (unsigned i = 0; pt && i < pt->nfuncs; i++)
+			if (pt->funcs[i].tramp)
+				vm_unmap(p->mm, pt->funcs[i].tramp, PAGE_SIZE);
+	}
 	if (pt) {
 		kfree(pt->funcs);
 		kfree(pt);

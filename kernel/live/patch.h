@@ -17,6 +17,7 @@ struct mm;
 #define LP_MAX_OBJS   32
 #define LP_JMP_LEN    5
 #define LP_ENDBR_LEN  4
+#define LP_TRAMP_LEN  14	  /* jmp *0(%rip); .quad target */
 #define LP_STACK_SCAN (64 * 1024) /* bytes of user stack scanned above %rsp */
 
 /* One ELF object mapped in the target: the program or a shared library. */
@@ -45,6 +46,8 @@ struct lp_func {
 	uint64_t addr, size; /* the old function */
 	uint64_t site; /* where the jump is written (addr, or addr+4 after endbr64) */
 	uint64_t new_addr, new_size;
+	bool far;	/* out of the patch's rel32 reach: */
+	uint64_t tramp; /* jumps through this trampoline page */
 	uint32_t flags;
 	uint8_t orig[LP_JMP_LEN]; /* bytes at site before this patch */
 	uint8_t jmp[LP_JMP_LEN];

@@ -167,6 +167,18 @@ def variant(args, work, kind):
             check(f"{kind}: puts output restored",
                   vm.wait(lambda s: s.count("\nputs-line") >= 2 and "[patched]" not in
                           s.split("\nputs-line", 1)[1], 30))
+            vm.set_mark()
+            rc, out, idb = patch(vm, so("p_both.so"))
+            check(f"{kind}: one patch for the program and libc (trampoline)",
+                  rc == 0 and "through a trampoline" in out, out)
+            check(f"{kind}: both functions patched",
+                  vm.wait(lambda s: re.search(r"value 2 .*\n\[both\] puts-line", s), 30))
+            rc, out = vm.ctl("revert", str(idb))
+            vm.set_mark()
+            check(f"{kind}: revert both", rc == 0, out)
+            check(f"{kind}: both restored",
+                  vm.wait(lambda s: re.search(r"value 1 .*\nputs-line", s) and
+                          "[both]" not in s.split("value 1", 1)[1], 30))
         check(f"{kind}: still running", vm.alive(), vm.output()[-300:])
     finally:
         vm.stop()
