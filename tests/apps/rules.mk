@@ -4,13 +4,15 @@
 #   musl        musl-gcc -static           (static, non-PIE, musl)
 #   glibc       gcc -static                (static, non-PIE, glibc)
 #   static-pie  gcc -static-pie -fPIE      (static PIE, glibc)
+#   glibc-dyn   gcc                        (dynamic PIE, glibc's ld.so)
+#   musl-dyn    musl-gcc                   (dynamic, musl's ld.so)
 # They are not part of `make all` (keeps it fast): `make apps` builds them,
 # `make apps-native` builds them and runs every app case natively (Linux is the
 # oracle), `make e2e` (tests/e2e/rules.mk) runs them inside UniELF as well.
 
 APP_SRCS     := $(sort $(wildcard tests/apps/*.c))
 APP_NAMES    := $(patsubst tests/apps/%.c,%,$(APP_SRCS))
-APP_VARIANTS := musl glibc static-pie
+APP_VARIANTS := musl glibc static-pie glibc-dyn musl-dyn
 APP_BINS     := $(foreach v,$(APP_VARIANTS),$(addprefix $(BUILD)/apps/$(v)/,$(APP_NAMES)))
 
 APP_MUSLCC   ?= musl-gcc
@@ -29,6 +31,15 @@ $(BUILD)/apps/glibc/%: tests/apps/%.c $(APP_DEPS)
 $(BUILD)/apps/static-pie/%: tests/apps/%.c $(APP_DEPS)
 	@mkdir -p $(dir $@)
 	$(Q)$(APP_GLIBCCC) $(APP_CFLAGS) -fPIE -static-pie -o $@ $<
+
+# Dynamically linked: glibc's ld.so, and musl's (/lib/ld-musl-x86_64.so.1).
+$(BUILD)/apps/glibc-dyn/%: tests/apps/%.c $(APP_DEPS)
+	@mkdir -p $(dir $@)
+	$(Q)$(APP_GLIBCCC) $(APP_CFLAGS) -o $@ $< -pthread
+
+$(BUILD)/apps/musl-dyn/%: tests/apps/%.c $(APP_DEPS)
+	@mkdir -p $(dir $@)
+	$(Q)$(APP_MUSLCC) $(APP_CFLAGS) -o $@ $<
 
 apps: $(APP_BINS)
 

@@ -150,10 +150,13 @@ static void children(void)
 	CHECK_OK(pipe(p));
 	c = fork();
 	if (c == 0) {
+		/* writes until the parent has closed the read end: then SIGPIPE */
+		static char chunk[4096];
 		close(p[0]);
 		signal(SIGPIPE, SIG_DFL);
-		write(p[1], "x", 1);
-		_exit(0);
+		for (;;)
+			if (write(p[1], chunk, sizeof(chunk)) < 0)
+				_exit(3);
 	}
 	close(p[0]);
 	close(p[1]);

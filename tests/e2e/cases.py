@@ -19,7 +19,7 @@ from typing import List
 
 from harness import DEVNULL, GUEST_PATH, Case, Result
 
-VARIANTS = ["musl", "glibc", "static-pie"]
+VARIANTS = ["musl", "glibc", "static-pie", "glibc-dyn", "musl-dyn"]
 BUSYBOX = "/bin/busybox"
 
 

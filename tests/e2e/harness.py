@@ -142,8 +142,9 @@ class Runner:
                            self.native_timeout)
 
     def run_guest(self, case: Case) -> Result:
+        # same cwd as the native run: unielf shares it (9p) unless it is /
         return run_process(self.unielf_argv(case), case.stdin, self.unielf_env(case),
-                           None, self.timeout)
+                           case.cwd, self.timeout)
 
     def judge_native(self, case: Case, r: Result) -> Optional[str]:
         if r.timed_out:

@@ -306,8 +306,9 @@ static int share_add(struct ue_share **v, size_t *n, const char *opt, const char
 }
 
 /* The mount table in tag order: --root, the --share list, then the current
- * directory (unless --no-cwd; off by default until the kernel mounts 9p, on
- * with UNIELF_DEFAULT_CWD_SHARE=1).  Returns 0 or -1 after a message. */
+ * directory (unless --no-cwd, UNIELF_DEFAULT_CWD_SHARE=0, or the current
+ * directory is / itself: sharing the whole host root read-write is --root-rw's
+ * job, never a default).  Returns 0 or -1 after a message. */
 static int shares_resolve(const struct run_opts *o, struct ue_share **v, size_t *n,
 			  char **cwd_share)
 {
@@ -335,12 +336,16 @@ static int shares_resolve(const struct run_opts *o, struct ue_share **v, size_t 
 		if (err)
 			return -1;
 	}
-	if (!o->no_cwd && env && !strcmp(env, "1")) {
+	if (!o->no_cwd && !(env && !strcmp(env, "0"))) {
 		char *cwd = getcwd(NULL, 0);
 		bool taken = false;
 		if (!cwd) {
 			ue_msg("the current directory: %s", strerror(errno));
 			return -1;
+		}
+		if (!strcmp(cwd, "/")) {
+			free(cwd);
+			return 0;
 		}
 		for (size_t i = 0; i < *n; i++)
 			taken |= !strcmp((*v)[i].guest, cwd);

@@ -129,7 +129,8 @@ static void test_control_and_key(void **state)
 	assert_int_equal(run(&o), 0);
 	a = qemu_args();
 	assert_non_null(strstr(a, "socket,id=ctl,path="));
-	assert_non_null(strstr(a, "isa-serial,chardev=ctl,iobase=0x2f8,irq=3,index=1\n"));
+	assert_non_null(strstr(a, "virtio-serial-device,max_ports=1\n"));
+	assert_non_null(strstr(a, "virtconsole,chardev=ctl,nr=0\n"));
 	free(a);
 	k = initrd_file(".unielf/control-key", &len);
 	assert_non_null(k);
@@ -167,6 +168,7 @@ static void test_shares(void **state)
 	o.share_args = shares;
 	o.nshare_args = 2;
 	o.root = dir;
+	o.no_cwd = true;
 	assert_int_equal(run(&o), 0);
 	m = initrd_file(".unielf/mounts", &len);
 	assert_non_null(m);
@@ -183,12 +185,10 @@ static void test_shares(void **state)
 	assert_non_null(strstr(a, "d,,2,security_model=none\n"));
 	free(a);
 
-	/* the current directory only on request, and then it is the workdir */
+	/* the current directory by default, and then it is the workdir */
 	o.root = NULL;
 	o.nshare_args = 0;
-	assert_int_equal(run(&o), 0);
-	assert_null(initrd_file(".unielf/mounts", &len));
-	setenv("UNIELF_DEFAULT_CWD_SHARE", "1", 1);
+	o.no_cwd = false;
 	char *cwd = getcwd(NULL, 0), *line;
 	assert_int_equal(run(&o), 0);
 	m = initrd_file(".unielf/mounts", &len);
@@ -199,10 +199,19 @@ static void test_shares(void **state)
 	m = initrd_file(".unielf/workdir", &len);
 	assert_string_equal(m, cwd);
 	free(m);
+	/* not with --no-cwd, UNIELF_DEFAULT_CWD_SHARE=0, or when it is / */
 	o.no_cwd = true;
 	assert_int_equal(run(&o), 0);
 	assert_null(initrd_file(".unielf/mounts", &len));
+	o.no_cwd = false;
+	setenv("UNIELF_DEFAULT_CWD_SHARE", "0", 1);
+	assert_int_equal(run(&o), 0);
+	assert_null(initrd_file(".unielf/mounts", &len));
 	unsetenv("UNIELF_DEFAULT_CWD_SHARE");
+	assert_int_equal(chdir("/"), 0);
+	assert_int_equal(run(&o), 0);
+	assert_null(initrd_file(".unielf/mounts", &len));
+	assert_int_equal(chdir(cwd), 0);
 	free(line);
 	free(cwd);
 
