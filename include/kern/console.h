@@ -24,5 +24,12 @@ long console_write(int chan, const void *buf, size_t len);
 long console_read(void *buf, size_t len);
 /* true when console_read would not return -EAGAIN */
 bool console_read_ready(void);
+/* A program set the terminal's termios (struct linux_termios bytes): passed
+ * to the host tool, which applies them to the real terminal. */
+void console_termios_changed(const void *termios, size_t len);
+/* The terminal's foreground process group (TIOCSPGRP); 0 = pid 1's group.
+ * Ctrl-C and friends from the host go to it. */
+void console_set_foreground(int pgrp);
+int console_foreground(void);
 /* Woken whenever stdin data or EOF arrives. */
 extern struct waitq console_wq;

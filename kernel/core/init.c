@@ -119,6 +119,7 @@ static void start_first_program(void)
 	struct thread *t = thread_create(p);
 	if (!t)
 		panic("cannot create the first thread");
+	t->tid = p->pid;	/* a process's first thread has tid == pid */
 	const char *why = NULL;
 	int r = exec_load(p, exe, &a, t->uregs, &why);
 	if (r) {

@@ -14,7 +14,7 @@
 #include "drivers/console_internal.h"
 #include "drivers/serial.h"
 
-enum { OUT_STDOUT = 1, OUT_STDERR, OUT_LOG, OUT_EXIT, OUT_ERROR, OUT_REPORT, OUT_READY };
+enum { OUT_STDOUT = 1, OUT_STDERR, OUT_LOG, OUT_EXIT, OUT_ERROR, OUT_REPORT, OUT_READY, OUT_TERMIOS };
 enum { IN_DATA = 1, IN_EOF, IN_SIGNAL, IN_WINSIZE };
 
 #define FRAME_MAX 4096
@@ -92,6 +92,27 @@ void console_error(const char *fmt, ...)
 void console_report(const char *s)
 {
 	frame(OUT_REPORT, s, strlen(s));
+}
+
+static int foreground_pgrp;
+
+/* The program changed the terminal's settings: the host tool applies them to
+ * the real terminal, whose line discipline then does echo, line editing and
+ * ^C as the program asked (docs/console-protocol.md, TERMIOS). */
+void console_termios_changed(const void *termios, size_t len)
+{
+	if (tty[0])
+		frame(OUT_TERMIOS, termios, len);
+}
+
+void console_set_foreground(int pgrp)
+{
+	foreground_pgrp = pgrp;
+}
+
+int console_foreground(void)
+{
+	return foreground_pgrp;
 }
 
 void console_ready(void)

@@ -129,8 +129,10 @@ static long console_file_ioctl(struct file *f, unsigned int cmd, unsigned long u
 	case TCSETSF: {
 		struct linux_termios t;
 		int r = copy_from_user(&t, uarg, sizeof(t));
-		if (!r)
+		if (!r) {
 			tty_termios = t;
+			console_termios_changed(&t, sizeof(t));
+		}
 		return r;
 	}
 	case TIOCGWINSZ: {
@@ -150,8 +152,10 @@ static long console_file_ioctl(struct file *f, unsigned int cmd, unsigned long u
 		int r = copy_from_user(&pg, uarg, sizeof(pg));
 		if (!r && pg <= 0)
 			return -EINVAL;
-		if (!r)
+		if (!r) {
 			tty_pgrp = pg;
+			console_set_foreground(pg);
+		}
 		return r;
 	}
 	case TIOCGSID: {

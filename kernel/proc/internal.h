@@ -61,6 +61,8 @@ struct sigaction_k {
 
 /* sched.c */
 void sched_init(void);
+/* The next free pid/tid (one space for both, as on Linux). */
+int id_alloc(void);
 struct thread *thread_create(struct process *p);
 void thread_free(struct thread *t);
 struct thread *kthread_create(struct process *p, void (*fn)(void *), void *arg);
@@ -97,6 +99,7 @@ void signal_deliver_pending(struct regs *r, long restart_nr);
 void signal_send_thread(struct thread *t, int sig);
 void signal_send_process(struct process *p, int sig);
 void signal_exec_reset(struct process *p);
+void signal_console_flush(void);
 void signal_fault(struct regs *r, int sig, int code, uint64_t addr);
 int signal_default_is_ignore(int sig);
 

@@ -19,7 +19,6 @@
 #include "proc/internal.h"
 
 static LIST_HEAD(all_procs);
-static int next_pid = 1;
 static struct process *init_proc;
 
 struct process *proc_alloc(void)
@@ -32,7 +31,7 @@ struct process *proc_alloc(void)
 		kfree(p);
 		return NULL;
 	}
-	p->pid = next_pid++;
+	p->pid = id_alloc();
 	p->pgid = p->sid = p->pid;
 	list_init(&p->threads);
 	list_init(&p->children);

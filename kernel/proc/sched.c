@@ -20,7 +20,13 @@ static LIST_HEAD(frozen);		/* runnable threads held back by an upgrade */
 static LIST_HEAD(sleepers);
 static struct waitq poll_wq = WAITQ_INIT(poll_wq);
 static struct thread *current;
-static int next_tid = 1;
+static int next_id = 1;		/* pids and tids share one space, as on Linux */
+static int next_kthread_id = 1 << 22;	/* kernel threads: above PID_MAX */
+
+int id_alloc(void)
+{
+	return next_id++;
+}
 static unsigned ticks_left;
 bool need_resched;
 
@@ -58,7 +64,7 @@ struct thread *thread_create(struct process *p)
 	}
 	t->fpu = (void *)ALIGN_UP((uint64_t)t->fpu_alloc, 64);
 	fpu_init_state(t->fpu);
-	t->tid = next_tid++;
+	t->tid = p->pid == 0 ? next_kthread_id++ : id_alloc();
 	t->proc = p;
 	list_init(&t->wait_link);
 	list_init(&t->sleep_link);
@@ -112,7 +118,14 @@ void sched_make_runnable(struct thread *t)
 	uint64_t f = irq_save();
 	if (t->state != T_RUNNABLE && t->state != T_RUNNING && t->state != T_DEAD) {
 		t->state = T_RUNNABLE;
-		list_add_tail(&t->run_link, &runqueue);
+		if (t->proc->pid == 0) {
+			/* kernel threads (the control channel) go first and preempt
+			 * user code: they only do short work and then sleep */
+			list_add(&t->run_link, &runqueue);
+			need_resched = true;
+		} else {
+			list_add_tail(&t->run_link, &runqueue);
+		}
 	}
 	irq_restore(f);
 }
@@ -161,6 +174,7 @@ void schedule(void)
 			return;
 		}
 		cpu_idle();	/* sti; hlt; cli — the timer tick wakes sleepers */
+		signal_console_flush();	/* a safe point: no list is half changed */
 	}
 }
 

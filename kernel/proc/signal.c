@@ -4,6 +4,7 @@
  * rt_sigframe, and rt_sigreturn.  Faults (trap.c) and the console's Ctrl-C
  * arrive here; the system calls are in syscall/sys_signal.c. */
 #include <string.h>
+#include <kern/console.h>
 #include <kern/heap.h>
 #include <kern/printk.h>
 #include <kern/uaccess.h>
@@ -85,12 +86,44 @@ void signal_send_process(struct process *p, int sig)
 	wake_for_signal(p);
 }
 
-/* Ctrl-C and friends from the host terminal: to the foreground program. */
+static volatile uint64_t console_sigs;
+
+/* Ctrl-C and friends from the host terminal, called from the console's
+ * interrupt: only noted here; process lists are walked at a safe point
+ * (signal_console_flush, from the scheduler and on the way to user mode). */
 void proc_console_signal(int sig)
 {
-	struct thread *t = thread_current();
-	if (t)
-		signal_send_process(t->proc, sig);
+	if (sig >= 1 && sig <= NSIG)
+		__atomic_or_fetch(&console_sigs, SIGBIT(sig), __ATOMIC_RELAXED);
+}
+
+/* Delivers noted console signals to the terminal's foreground process group
+ * (set by a shell with tcsetpgrp), else pid 1's group. */
+static void console_signal_deliver(int sig)
+{
+	int pg = console_foreground();
+	if (!pg) {
+		struct process *init = proc_find(1);
+		if (!init)
+			return;
+		pg = init->pgid;
+	}
+	struct process *p;
+	list_for_each_entry(p, proc_all(), link)
+		if (!p->zombie && !p->reaped && p->pgid == pg)
+			signal_send_process(p, sig);
+}
+
+void signal_console_flush(void)
+{
+	if (!console_sigs)
+		return;
+	uint64_t set = __atomic_exchange_n(&console_sigs, 0, __ATOMIC_RELAXED);
+	while (set) {
+		int sig = __builtin_ctzll(set) + 1;
+		set &= set - 1;
+		console_signal_deliver(sig);
+	}
 }
 
 static __attribute__((noreturn)) void die_of(int sig)
@@ -208,6 +241,7 @@ static void do_stop(struct process *p, int sig)
 void signal_deliver_pending(struct regs *r, long restart_nr)
 {
 	struct thread *t = thread_current();
+	signal_console_flush();
 	if (t->rseq_preempted)
 		rseq_fixup(t, r);
 	for (;;) {

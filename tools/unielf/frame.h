@@ -19,6 +19,7 @@ enum {
 	FRAME_ERROR = 5,
 	FRAME_REPORT = 6,
 	FRAME_READY = 7,
+	FRAME_TERMIOS = 8,
 };
 
 /* host → guest frame types */

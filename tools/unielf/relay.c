@@ -135,6 +135,47 @@ static void queue_winsize(struct relay *r)
 	queue_ctl(r, FRAME_IN_WINSIZE, p, sizeof(p));
 }
 
+/* ---------------------------------------------------------------- terminal */
+
+/* The guest program's terminal settings are applied to the host terminal, so
+ * its line discipline does what the program asked: a shell's raw mode for line
+ * editing, no echo for a password prompt.  The original settings come back
+ * when the tool exits, however it exits. */
+static struct termios host_tty_saved;
+static bool host_tty_changed;
+
+static void host_tty_restore(void)
+{
+	if (host_tty_changed)
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &host_tty_saved);
+	host_tty_changed = false;
+}
+
+/* Linux's struct termios as the guest sent it: 4 flag words, c_line, 19 c_cc. */
+static void apply_guest_termios(const uint8_t *data, size_t len)
+{
+	struct termios t;
+	uint32_t w[4];
+	if (len < 36 || !isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &t) < 0)
+		return;
+	if (!host_tty_changed) {
+		host_tty_saved = t;
+		host_tty_changed = true;
+		atexit(host_tty_restore);
+	}
+	memcpy(w, data, sizeof(w));
+	const tcflag_t imask = ICRNL | INLCR | IGNCR | IXON | IXOFF | ISTRIP | IUTF8;
+	const tcflag_t lmask = ICANON | ECHO | ECHOE | ECHOK | ECHONL | ISIG | IEXTEN | ECHOCTL |
+			       ECHOKE | NOFLSH | TOSTOP;
+	t.c_iflag = (t.c_iflag & ~imask) | (w[0] & imask);
+	t.c_oflag = (t.c_oflag & ~(OPOST | ONLCR)) | (w[1] & (OPOST | ONLCR));
+	t.c_lflag = (t.c_lflag & ~lmask) | (w[3] & lmask);
+	/* the host and the guest are both Linux x86_64: same c_cc layout */
+	for (int i = 0; i < 19 && i < NCCS; i++)
+		t.c_cc[i] = data[17 + i];
+	tcsetattr(STDIN_FILENO, TCSADRAIN, &t);
+}
+
 /* ---------------------------------------------------------------- guest output */
 
 static void handle_frame(struct relay *r, uint8_t type, const uint8_t *data, size_t len)
@@ -167,6 +208,9 @@ static void handle_frame(struct relay *r, uint8_t type, const uint8_t *data, siz
 			len--;
 		if (r->c->report)
 			ue_msg("%.*s", (int)len, (const char *)data);
+		break;
+	case FRAME_TERMIOS:
+		apply_guest_termios(data, len);
 		break;
 	case FRAME_READY:
 		r->res->ready = true;
