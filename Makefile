@@ -75,6 +75,7 @@ BENCH_TARGETS :=
 -include tests/e2e/rules.mk
 -include fuzz/rules.mk
 -include bench/rules.mk
+-include examples/livepatch/rules.mk
 
 all: $(ALL_TARGETS)
 

@@ -26,3 +26,14 @@ e2e-selftest: apps
 TEST_TARGETS += e2e
 
 .PHONY: e2e e2e-apps e2e-tool e2e-busybox e2e-debian e2e-selftest
+
+# An interactive bash on a real pseudo-terminal (tests/e2e/terminal/run.py).
+e2e-terminal: all
+	$(Q)timeout 600 python3 tests/e2e/terminal/run.py $(BUILD)
+
+# Live patching against real VMs (tests/e2e/livepatch/run.sh).
+e2e-livepatch: all
+	$(Q)BUILD=$(BUILD) timeout 1500 bash tests/e2e/livepatch/run.sh
+
+TEST_TARGETS += e2e-terminal e2e-livepatch
+.PHONY: e2e-terminal e2e-livepatch
