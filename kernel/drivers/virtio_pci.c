@@ -34,10 +34,12 @@
 #define C_Q_DRIVER 0x28
 #define C_Q_DEVICE 0x30
 
+#define VP_QUEUES 8
+
 struct vpci {
 	volatile uint8_t *common, *notify, *device;
 	uint32_t notify_mult;
-	uint16_t notify_off;
+	uint16_t notify_off[VP_QUEUES]; /* per queue: QEMU tells queues apart by address */
 };
 
 #define VP(d) ((struct vpci *)(d)->priv)
@@ -108,6 +110,8 @@ static int vp_queue_setup(struct virtio_dev *d, uint16_t q, uint16_t size, uint6
 			  uint64_t avail, uint64_t used)
 {
 	volatile uint8_t *c = VP(d)->common;
+	if (q >= VP_QUEUES)
+		return -1;
 	w16(c, C_MSIX, 0xffff); /* no interrupts: completion is polled */
 	w16(c, C_Q_SELECT, q);
 	w16(c, C_Q_SIZE, size);
@@ -115,7 +119,7 @@ static int vp_queue_setup(struct virtio_dev *d, uint16_t q, uint16_t size, uint6
 	w64(c, C_Q_DESC, desc);
 	w64(c, C_Q_DRIVER, avail);
 	w64(c, C_Q_DEVICE, used);
-	VP(d)->notify_off = r16(c, C_Q_NOFF);
+	VP(d)->notify_off[q] = r16(c, C_Q_NOFF);
 	w16(c, C_Q_ENABLE, 1);
 	return r16(c, C_Q_ENABLE) == 1 ? 0 : -1;
 }
@@ -123,7 +127,8 @@ static int vp_queue_setup(struct virtio_dev *d, uint16_t q, uint16_t size, uint6
 static void vp_notify(struct virtio_dev *d, uint16_t q)
 {
 	struct vpci *v = VP(d);
-	w16(v->notify, (uint32_t)v->notify_off * v->notify_mult, q);
+	if (q < VP_QUEUES)
+		w16(v->notify, (uint32_t)v->notify_off[q] * v->notify_mult, q);
 }
 
 static uint8_t vp_config_read8(struct virtio_dev *d, uint32_t off)

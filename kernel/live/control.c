@@ -16,6 +16,7 @@
 #include "arch/x86_64/cpu.h"
 #include "drivers/console_internal.h"
 #include "drivers/serial.h"
+#include "drivers/virtio_console.h"
 #include "live/internal.h"
 #include "live/live.h"
 #include "proc/internal.h"
@@ -25,6 +26,7 @@
 
 static uint8_t key[64];
 static size_t key_len;
+static bool use_vcon; /* virtio-console port 0 instead of COM2 */
 
 /* receive state */
 static uint8_t *frame;		/* header + payload + MAC */
@@ -85,8 +87,13 @@ static void send_frame(uint8_t type, uint8_t flags, uint32_t id, const uint8_t *
 	if (len)
 		memcpy(whole + CTL_HDR_LEN, payload, len);
 	ctl_mac(key, key_len, whole, CTL_HDR_LEN + len, mac);
-	serial_port_write(PORT, whole, CTL_HDR_LEN + len);
-	serial_port_write(PORT, mac, CTL_MAC_LEN);
+	if (use_vcon) {
+		vcon_write(whole, CTL_HDR_LEN + len);
+		vcon_write(mac, CTL_MAC_LEN);
+	} else {
+		serial_port_write(PORT, whole, CTL_HDR_LEN + len);
+		serial_port_write(PORT, mac, CTL_MAC_LEN);
+	}
 	kfree(whole);
 }
 
@@ -324,6 +331,14 @@ void live_control_irq(void)
  * here made 400 KB take 30 s). */
 static void control_main(void *arg)
 {
+	static uint8_t buf[4096];
+	while (use_vcon) {
+		long n = vcon_read(buf, sizeof(buf));
+		for (long i = 0; i < n; i++)
+			rx_byte(buf[i]);
+		if (!n) /* polls the ring in guest memory, not the device */
+			vcon_wait(clock_monotonic_ns() + 20000000);
+	}
 	for (;;) {
 		while (serial_port_rx_ready(PORT))
 			rx_byte(serial_port_rx(PORT));
@@ -334,7 +349,8 @@ static void control_main(void *arg)
 
 void live_init(void)
 {
-	if (!serial_port_init(PORT))
+	use_vcon = vcon_present();
+	if (!use_vcon && !serial_port_init(PORT))
 		return;	/* no control channel on this VM */
 	void *k = NULL;
 	size_t klen = 0;
@@ -355,7 +371,8 @@ void live_init(void)
 	if (!frame || !t)
 		panic("cannot start the control channel");
 	sched_make_runnable(t);
-	if (ioapic_route(3, VEC_COM2))
+	if (!use_vcon && ioapic_route(3, VEC_COM2))
 		serial_port_enable_rx_irq(PORT);
-	printk("control: listening on COM2%s", key_len ? " (HMAC-SHA256)" : "");
+	printk("control: listening on %s%s", use_vcon ? "virtio-console" : "COM2",
+	       key_len ? " (HMAC-SHA256)" : "");
 }

@@ -57,18 +57,22 @@ char **qemu_build_argv(const struct qemu_config *c)
 	ARG("chardev:con");
 	ARG("-device");
 	ARG("isa-debug-exit,iobase=0xf4,iosize=0x04");
+	if ((c->nshares || c->control_socket) && c->machine != UE_MACHINE_Q35) {
+		/* microvm's transports are virtio-mmio; the kernel speaks virtio 1.0 */
+		ARG("-global");
+		ARG("virtio-mmio.force-legacy=false");
+	}
 	if (c->control_socket) {
+		/* virtio-console port 0 (the kernel falls back to COM2 without it) */
 		char *esc = qemu_opt_escape(c->control_socket);
 		ARG("-chardev");
 		v[n++] = ue_xasprintf("socket,id=ctl,path=%s,server=on,wait=off", esc);
 		ARG("-device");
-		ARG("isa-serial,chardev=ctl,iobase=0x2f8,irq=3,index=1");
+		ARG(c->machine == UE_MACHINE_Q35 ? "virtio-serial-pci,max_ports=1"
+						 : "virtio-serial-device,max_ports=1");
+		ARG("-device");
+		ARG("virtconsole,chardev=ctl,nr=0");
 		free(esc);
-	}
-	if (c->nshares && c->machine != UE_MACHINE_Q35) {
-		/* microvm's transports are virtio-mmio; the kernel speaks virtio 1.0 */
-		ARG("-global");
-		ARG("virtio-mmio.force-legacy=false");
 	}
 	for (size_t i = 0; i < c->nshares; i++) {
 		char *esc = qemu_opt_escape(c->shares[i].host);

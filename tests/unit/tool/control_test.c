@@ -323,7 +323,8 @@ static void test_qemu_argv_control_and_shares(void **state)
 	char **v = qemu_build_argv(&c);
 
 	assert_true(has_arg(v, "socket,id=ctl,path=/tmp/vm.sock,server=on,wait=off"));
-	assert_true(has_arg(v, "isa-serial,chardev=ctl,iobase=0x2f8,irq=3,index=1"));
+	assert_true(has_arg(v, "virtio-serial-device,max_ports=1"));
+	assert_true(has_arg(v, "virtconsole,chardev=ctl,nr=0"));
 	assert_true(has_arg(v, "virtio-mmio.force-legacy=false"));
 	assert_true(
 	    has_arg(v, "local,id=fs0,path=/srv/root,security_model=none,readonly=on"));
@@ -335,6 +336,7 @@ static void test_qemu_argv_control_and_shares(void **state)
 	c.machine = UE_MACHINE_Q35;
 	v = qemu_build_argv(&c);
 	assert_false(has_arg(v, "virtio-mmio.force-legacy=false"));
+	assert_true(has_arg(v, "virtio-serial-pci,max_ports=1"));
 	assert_true(has_arg(v, "virtio-9p-pci,fsdev=fs1,mount_tag=unielf1"));
 	qemu_free_argv(v);
 
@@ -342,7 +344,7 @@ static void test_qemu_argv_control_and_shares(void **state)
 	c.nshares = 0;
 	v = qemu_build_argv(&c);
 	assert_false(has_arg(v, "-fsdev"));
-	assert_false(has_arg(v, "isa-serial,chardev=ctl,iobase=0x2f8,irq=3,index=1"));
+	assert_false(has_arg(v, "virtconsole,chardev=ctl,nr=0"));
 	qemu_free_argv(v);
 }
 
