@@ -93,6 +93,8 @@ void inode_stat(struct inode *inode, struct kstat *st)
 	st->blocks = (inode->size + 511) / 512;
 	if (S_ISREG(inode->mode) && inode->ram.reg.cap)
 		st->blocks = ALIGN_UP(inode->size, 4096) / 512;
+	if (inode->blocks)
+		st->blocks = inode->blocks;
 	st->atime_ns = inode->atime_ns;
 	st->mtime_ns = inode->mtime_ns;
 	st->ctime_ns = inode->ctime_ns;

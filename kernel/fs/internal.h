@@ -22,6 +22,7 @@ struct inode {
 	uint32_t nlink;
 	uint32_t uid, gid;
 	uint64_t size;
+	uint64_t blocks;		/* 512-byte blocks when the fs knows them (9p), else 0 */
 	uint64_t rdev;
 	int64_t atime_ns, mtime_ns, ctime_ns;	/* realtime */
 	int refcount;				/* lookups, open files, cwds */

@@ -297,9 +297,9 @@ def busybox_cases(work: Work) -> List[Case]:
 
 # ---------------------------------------------------------------- debian
 
-# What glibc programs read to name users and groups; packed explicitly until
-# the tool packs glibc's support files by itself.
-NSS_FILES = ["/etc/passwd", "/etc/group", "/etc/nsswitch.conf"]
+# The tool packs glibc's support files (passwd, group, nsswitch.conf, ...)
+# with a dynamic program itself; nothing extra is needed.
+NSS_FILES: List[str] = []
 
 
 def with_libs(*programs: str) -> List[str]:
@@ -365,7 +365,13 @@ def debian_cases(work: Work) -> List[Case]:
         ("sh-pipeline", [sh, "-c", "echo one two three | tr ' ' '\\n' | sort -r | head -n 2"],
          with_libs("/bin/tr", "/bin/sort", "/bin/head"), DEVNULL, 0),
     ]
-    cases = []
+    # ls -l of a directory the host shares over 9p (the current directory, shared
+    # by default): sizes, block totals, owners and times are the host's own
+    cases_cwd = [Case("debian/ls-l-shared-cwd", ["ls", "-l"], cwd=tree, status=0),
+                 Case("debian/ls-la-shared-cwd", ["ls", "-la", "sub"], cwd=tree, status=0),
+                 Case("debian/cat-relative-shared-cwd", ["cat", "a.txt", "sub/deep.txt"],
+                      cwd=tree, status=0)]
+    cases = list(cases_cwd)
     for name, argv, files, stdin, status in table:
         if isinstance(stdin, str) and stdin != DEVNULL:
             with open(stdin, "rb") as f:

@@ -121,8 +121,8 @@ static char *script_interpreter(const char *path)
 }
 
 /* The interpreter and libraries of a dynamic ELF where the host has them, plus
- * the host's ld.so.cache so the guest's ld.so finds them there too.  What
- * --file already put at a path wins. */
+ * the host's ld.so.cache so the guest's ld.so finds them there too, and the
+ * files glibc reads at run time.  What --file already put at a path wins. */
 static int pack_elf_deps(const struct run_opts *o, struct initrd *r, const char *elf)
 {
 	struct elfdeps d;
@@ -143,9 +143,17 @@ static int pack_elf_deps(const struct run_opts *o, struct initrd *r, const char 
 	}
 	for (size_t i = 0; i < d.nmissing && o->verbose; i++)
 		ue_msg("%s: needed by %s, not found on the host", d.missing[i], elf);
-	if (!err && d.n && !initrd_contains(r, "/etc/ld.so.cache") &&
-	    access("/etc/ld.so.cache", R_OK) == 0)
-		err = initrd_add_host_path(r, "/etc/ld.so.cache");
+	/* what glibc reads at run time besides libraries: the loader cache,
+	 * user and group names, host name, time zone, resolver, character set
+	 * conversions and the C.UTF-8 locale */
+	static const char *const support[] = {
+		"/etc/ld.so.cache", "/etc/nsswitch.conf", "/etc/passwd", "/etc/group",
+		"/etc/hostname", "/etc/localtime", "/etc/resolv.conf", "/etc/host.conf",
+		"/usr/lib/x86_64-linux-gnu/gconv/gconv-modules.cache", "/usr/lib/locale/C.utf8",
+	};
+	for (size_t i = 0; i < sizeof(support) / sizeof(support[0]) && !err && d.n; i++)
+		if (!initrd_contains(r, support[i]) && access(support[i], R_OK) == 0)
+			err = initrd_add_host_path(r, support[i]);
 	elfdeps_free(&d);
 	return err;
 }
