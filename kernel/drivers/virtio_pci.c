@@ -39,7 +39,8 @@
 struct vpci {
 	volatile uint8_t *common, *notify, *device;
 	uint32_t notify_mult;
-	uint16_t notify_off[VP_QUEUES]; /* per queue: QEMU tells queues apart by address */
+	/* per queue: QEMU tells queues apart by the address written */
+	uint16_t notify_off[VP_QUEUES];
 };
 
 #define VP(d) ((struct vpci *)(d)->priv)
