@@ -329,19 +329,41 @@ void live_control_irq(void)
  * the line status register: every port access takes QEMU's global lock, and a
  * guest polling in a loop starves the QEMU thread that feeds the UART (a spin
  * here made 400 KB take 30 s). */
+/* A frame whose sender went quiet for this long is dropped, so a client that
+ * died mid-frame cannot swallow the next requests. */
+#define PARTIAL_FRAME_NS (2 * NSEC_PER_SEC)
+
+static void expire_partial(uint64_t *last_rx, bool got)
+{
+	uint64_t now = clock_monotonic_ns();
+	if (got || !frame_have)
+		*last_rx = now;
+	else if (now - *last_rx > PARTIAL_FRAME_NS) {
+		printk("control: dropped a partial frame (%zu bytes, sender silent)", frame_have);
+		frame_have = 0;
+		*last_rx = now;
+	}
+}
+
 static void control_main(void *arg)
 {
 	static uint8_t buf[4096];
+	uint64_t last_rx = clock_monotonic_ns();
 	while (use_vcon) {
 		long n = vcon_read(buf, sizeof(buf));
 		for (long i = 0; i < n; i++)
 			rx_byte(buf[i]);
+		expire_partial(&last_rx, n > 0);
 		if (!n) /* polls the ring in guest memory, not the device */
 			vcon_wait(clock_monotonic_ns() + 20000000);
 	}
 	for (;;) {
-		while (serial_port_rx_ready(PORT))
+		bool got = false;
+		while (serial_port_rx_ready(PORT)) {
 			rx_byte(serial_port_rx(PORT));
+			got = true;
+		}
+		expire_partial(&last_rx, got);
 		/* the interrupt wakes us; the deadline covers a lost edge */
 		waitq_sleep(&rx_wq, clock_monotonic_ns() + (frame_have ? 2000000 : 20000000));
 	}
