@@ -268,6 +268,15 @@ def suite_basic(unielf, work, bins, accel):
         reps = raw_exchange(S, frame(3, 1005, b"\x01\x00\x00\x00\xff\xff\x00\x00ls"))
         check("field running past the payload: error reply",
               len(reps) == 1 and (reps[0][1] & 2), repr(reps))
+        # a client that dies mid-frame: the kernel drops the half frame after
+        # 2 s of silence, so the next request is answered (regression: it was
+        # taken as the rest of the dead frame and never answered)
+        half = frame(1, 1006, field(7, b"x" * 1000))[:300]
+        raw_exchange(S, half, want_replies=0, timeout=2)
+        time.sleep(3)
+        reps = raw_exchange(S, frame(1, 1007))
+        check("a half frame from a dead client expires; the next one is answered",
+              len(reps) == 1 and reps[0][2] == 1007 and not (reps[0][1] & 2), repr(reps))
         st, out, _, _ = cli(unielf, "ps", S)
         check("after bad frames: nothing new runs",
               [line.split()[0] for line in out.splitlines()[1:]] == ["1"], out)
