@@ -63,6 +63,9 @@ static void run_usage(FILE *f)
 	    "                           and boots in time, otherwise TCG)\n"
 	    "      --machine microvm|q35\n"
 	    "                           QEMU machine type (default microvm)\n"
+	    "  -i, -t                   accepted as in `docker run -it`: stdin is always\n"
+	    "                           passed, and a terminal on stdin is always the\n"
+	    "                           program's terminal (its modes follow the program)\n"
 	    "  -v, --verbose            show kernel log, boot noise and the QEMU "
 	    "command\n"
 	    "      --report             list the system calls the kernel lacked, at "
@@ -155,7 +158,7 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 	o->mem_mb = UE_DEFAULT_MEM_MB;
 	o->workdir = ue_xstrdup("/");
 	optind = 0; /* full re-initialisation, "+" included */
-	while ((c = getopt_long(argc, argv, "+m:f:e:w:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+m:f:e:w:vhit", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm': {
 			char *end;
@@ -228,6 +231,12 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 			break;
 		case 'v':
 			o->verbose = true;
+			break;
+		case 'i':
+		case 't':
+			/* as docker's -it: stdin is always passed through, and a
+			 * terminal on stdin is always the program's terminal (its
+			 * modes are mirrored onto it); accepted for familiarity */
 			break;
 		case OPT_REPORT:
 			o->report = true;
