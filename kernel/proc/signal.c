@@ -135,8 +135,11 @@ void signal_fault(struct regs *r, int sig, int code, uint64_t addr)
 {
 	struct thread *t = thread_current();
 	struct sigaction_k *sa = &t->proc->sigactions[sig - 1];
-	if (sa->handler == SIG_DFL || sa->handler == SIG_IGN || (t->sigmask & SIGBIT(sig)))
+	if (sa->handler == SIG_DFL || sa->handler == SIG_IGN || (t->sigmask & SIGBIT(sig))) {
+		printk("proc: pid %d tid %d: signal %d (code %d) at rip %lx, address %lx, rsp %lx",
+		       t->proc->pid, t->tid, sig, code, r->rip, addr, r->rsp);
 		die_of(sig);	/* a blocked or ignored fault kills, as on Linux */
+	}
 	memset(&fault_info, 0, sizeof(fault_info));
 	fault_info.si_signo = sig;
 	fault_info.si_code = code;

@@ -380,7 +380,85 @@ def debian_cases(work: Work) -> List[Case]:
     return cases
 
 
-SUITES = ("apps", "tool", "busybox", "debian")
+# ---------------------------------------------------------------- shell
+
+SHELL_SCRIPTS = {
+    "pipes-subst-redirect-heredoc": """
+set -e
+x=$(echo hello world | tr a-z A-Z)
+echo "subst: $x"
+y=`echo back | tr a-z A-Z`; echo "backticks: $y"
+(cd /tmp && pwd; echo "in a subshell")
+f=/tmp/unielf-sh-test-$$.txt
+echo one > $f; echo two >> $f; echo three >> $f
+wc -l < $f
+sort -r $f | head -n 2
+cat <<END
+here-doc with $x
+  indented line
+END
+cat <<'END'
+quoted here-doc keeps $x
+END
+{ echo to-stderr 1>&2; } 2>&1 | tr a-z A-Z
+rm $f
+""",
+    "jobs-and-wait": """
+( sleep 0.2; exit 3 ) & a=$!
+( exit 5 ) & b=$!
+wait $b; echo "b exited $?"
+wait $a; echo "a exited $?"
+i=0
+while [ $i -lt 200 ]; do ( exit 0 ) & i=$((i + 1)); done
+wait
+echo "forked and reaped 200 children"
+""",
+    "traps": """
+trap 'echo caught USR1' USR1
+trap 'echo on exit' EXIT
+kill -USR1 $$
+echo after the signal
+""",
+    "set-e-and-status": """
+false || echo "recovered from false"
+sh -c 'set -e; false; echo never printed'; echo "set -e child status $?"
+sh -c 'exit 42'; echo "status $?"
+if ! grep -q nomatch /dev/null; then echo "grep found nothing"; fi
+case "abc" in a*) echo "case matched";; esac
+""",
+    "exec-chain": """
+sh -c 'exec sh -c "exec echo end of the exec chain"'
+echo "back in the first shell"
+""",
+}
+
+
+def shell_cases(work: Work) -> List[Case]:
+    """Real scripts by Debian's busybox sh and by bash, against native runs."""
+    cases = []
+    bash_files = with_libs("/usr/bin/sort", "/usr/bin/head", "/usr/bin/tr", "/usr/bin/wc",
+                           "/usr/bin/cat", "/usr/bin/sleep", "/usr/bin/grep", "/usr/bin/rm",
+                           "/usr/bin/echo", "/usr/bin/dash") + ["/bin/sh", "/usr/bin/sh"]
+    for name, script in SHELL_SCRIPTS.items():
+        cases.append(Case(f"shell/busybox-sh/{name}", [BUSYBOX, "sh", "-c", script], status=0))
+        # bash runs the tools from /usr/bin; `sh` inside is dash, as on Debian
+        cases.append(Case(f"shell/bash/{name}", ["/bin/bash", "-c", script],
+                          files=bash_files, status=0))
+    py = ("import subprocess\n"
+          "r = subprocess.run(['/usr/bin/echo', 'from a child'], capture_output=True)\n"
+          "print(r.returncode, r.stdout.decode().strip())\n"
+          "p = subprocess.Popen(['/usr/bin/tr', 'a-z', 'A-Z'], stdin=subprocess.PIPE,"
+          " stdout=subprocess.PIPE)\n"
+          "print(p.communicate(b'piped through tr')[0].decode())\n"
+          "print(subprocess.call(['/usr/bin/sh', '-c', 'exit 7']))\n")
+    cases.append(Case("shell/python3-subprocess", ["/usr/bin/python3", "-c", py],
+                      files=["/usr/lib/python3.11"] + with_libs("/usr/bin/echo", "/usr/bin/tr",
+                                                                 "/usr/bin/dash")
+                      + ["/bin/sh", "/usr/bin/sh"], status=0))
+    return cases
+
+
+SUITES = ("apps", "tool", "busybox", "debian", "shell")
 
 
 def suite_cases(suite: str, repo: str, build: str, work: Work) -> List[Case]:
@@ -394,4 +472,6 @@ def suite_cases(suite: str, repo: str, build: str, work: Work) -> List[Case]:
         return busybox_cases(work)
     if suite == "debian":
         return debian_cases(work)
+    if suite == "shell":
+        return shell_cases(work)
     raise ValueError(f"unknown suite {suite}")

@@ -17,7 +17,7 @@ E2E_RUN := python3 tests/e2e/run.py --build $(BUILD) $(E2E_ARGS)
 e2e: all apps
 	$(Q)$(E2E_RUN)
 
-e2e-apps e2e-tool e2e-busybox e2e-debian: e2e-%: all apps
+e2e-apps e2e-tool e2e-busybox e2e-debian e2e-shell: e2e-%: all apps
 	$(Q)$(E2E_RUN) $*
 
 e2e-selftest: apps
@@ -25,7 +25,7 @@ e2e-selftest: apps
 
 TEST_TARGETS += e2e
 
-.PHONY: e2e e2e-apps e2e-tool e2e-busybox e2e-debian e2e-selftest
+.PHONY: e2e e2e-apps e2e-tool e2e-busybox e2e-debian e2e-shell e2e-selftest
 
 # An interactive bash on a real pseudo-terminal (tests/e2e/terminal/run.py).
 e2e-terminal: all

@@ -138,16 +138,23 @@ syscall_entry:
 	sti
 	call syscall_dispatch
 	cli
-	/* Fast return with SYSRET when the frame is an ordinary one. */
+	/* Fast return with SYSRET only when it restores the frame exactly: SYSRET
+	 * loads RIP from RCX and RFLAGS from R11, so the frame's rcx must equal its
+	 * rip and its r11 its rflags.  That holds for an ordinary syscall; after
+	 * rt_sigreturn into code a signal interrupted, or entering a handler, it
+	 * does not, and IRET must restore every register (a SYSRET there clobbered
+	 * the interrupted code's rcx and r11: bash crashed under SIGCHLD). */
 	cmpq $USER_CS, 8*18(%rsp)
 	jne trap_return
 	mov 8*17(%rsp), %rcx		/* rip */
+	cmp 8*12(%rsp), %rcx		/* == frame rcx? */
+	jne trap_return
+	mov 8*19(%rsp), %r11		/* rflags */
+	cmp 8*4(%rsp), %r11		/* == frame r11? */
+	jne trap_return
 	mov %rcx, %r11
 	shr $47, %r11
 	jnz trap_return			/* non-canonical or kernel: let IRET fault */
-	mov 8*19(%rsp), %r11		/* rflags */
-	mov %r11, 8*4(%rsp)		/* frame r11 := rflags */
-	mov %rcx, 8*12(%rsp)		/* frame rcx := rip */
 	POP_REGS
 	mov 8*5(%rsp), %rsp		/* user rsp: above vector, error, rip, cs, rflags */
 	sysretq
