@@ -352,7 +352,8 @@ def debian_cases(work: Work) -> List[Case]:
         ("find", [sh, "-c", f"find {tree} -name '*.txt' | sort"],
          [tree] + with_libs("/bin/find", "/bin/sort"), DEVNULL, 0),
         ("grep", ["grep", "-n", "e", text], [text], DEVNULL, 0),
-        ("grep-count-stdin", ["grep", "-c", "e"], [], text, 0),
+        ("grep-count-stdin", ["grep", "-c", "e"], [],
+         ("\n".join(text_lines(2000, 7)) + "\n").encode(), 0),
         ("sed", ["sed", "-e", "s/a/A/g", "-e", "3q", text], [text], DEVNULL, 0),
         ("awk", ["awk", "{ s += $1 } END { print s, NR }", nums], [nums], DEVNULL, 0),
         ("diff", ["diff", w("deb/a.txt"), w("deb/b.txt")], [deb], DEVNULL, 1),
@@ -373,9 +374,6 @@ def debian_cases(work: Work) -> List[Case]:
                       cwd=tree, status=0)]
     cases = list(cases_cwd)
     for name, argv, files, stdin, status in table:
-        if isinstance(stdin, str) and stdin != DEVNULL:
-            with open(stdin, "rb") as f:
-                stdin = f.read()
         cases.append(Case(f"debian/{name}", argv, files=files, stdin=stdin, status=status))
     return cases
 
