@@ -3,7 +3,8 @@
 # Live-patch end-to-end tests: builds the target program (static, static-PIE,
 # dynamic) and the patches, then drives real VMs (TCG) with `unielf patch`,
 # `unielf revert` and `unielf patches` (tests/e2e/livepatch/run.py).
-#   bash tests/e2e/livepatch/run.sh [run.py options, e.g. --accel kvm, -k static]
+#   bash tests/e2e/livepatch/run.sh [run.py options, e.g. --accel kvm, -k static, -k soak]
+# LP_SOAK_CYCLES (default 1000, 0 skips) sets the apply/revert soak's cycle count.
 # BUILD (default build) names the build directory holding unielf and kernel.elf;
 # it is built first with `make BUILD=$BUILD all`.
 set -euo pipefail
