@@ -16,7 +16,8 @@ BENCH_RUNS    ?= 10
 BENCH_MEM     ?= 256
 ACCEL         ?= tcg
 BENCH_PROGS   := $(BENCH_DIR)/hello $(BENCH_DIR)/ubench $(BENCH_DIR)/procbench \
-		 $(BENCH_DIR)/tiny $(BENCH_DIR)/idle-v1 $(BENCH_DIR)/idle-v2 $(BENCH_DIR)/init
+		 $(BENCH_DIR)/tiny $(BENCH_DIR)/idle-v1 $(BENCH_DIR)/idle-v2 $(BENCH_DIR)/init \
+		 $(BENCH_DIR)/lptarget $(BENCH_DIR)/lpfix.so
 BENCH_NULLK   := $(BENCH_DIR)/nullkernel.elf
 
 # The guest programs: static musl, the same binaries in both guests.
@@ -41,6 +42,15 @@ $(BENCH_DIR)/tiny: bench/programs/tiny.c bench/rules.mk
 $(BENCH_DIR)/idle-v%: bench/programs/idle.c bench/rules.mk
 	@mkdir -p $(dir $@)
 	$(Q)$(BENCH_MUSLCC) $(BENCH_CFLAGS) -DIDLE_VERSION=$* -static -o $@ $<
+
+# The live-patch measure: a program calling compute in a loop, and its patch.
+$(BENCH_DIR)/lptarget: bench/programs/lptarget.c bench/rules.mk
+	@mkdir -p $(dir $@)
+	$(Q)$(BENCH_MUSLCC) $(BENCH_CFLAGS) -static -o $@ $<
+
+$(BENCH_DIR)/lpfix.so: bench/programs/lpfix.c bench/rules.mk
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(BENCH_CFLAGS) -shared -fPIC -Iinclude -o $@ $<
 
 # /init of the Linux baseline guest.
 $(BENCH_DIR)/init: bench/init/init.c bench/rules.mk

@@ -719,6 +719,50 @@ class Bench:
                           "launch to reply", "s", "lower",
                           Stat(upgrade, why or "every upgrade failed", "s"), None, None, None))
 
+    # -- live patching (UniELF only): pause in the guest, host latency
+    def livepatch_runs(self):
+        g, n, mem = self.g, self.a.runs, self.a.mem
+        pause, lat = [], []
+        why = self.unielf_dead or g.unielf_missing()
+        prog, fix = os.path.join(g.bdir, "lptarget"), os.path.join(g.bdir, "lpfix.so")
+        sdir = tempfile.mkdtemp(prefix="unielf-bench-")
+        sock = os.path.join(sdir, "lp.sock")
+        for i in range(n if not why else 0):
+            log("live-patch run %d/%d (12 unielf patch + revert)" % (i + 1, n))
+            if os.path.exists(sock):
+                os.unlink(sock)
+            vm = LiveVM(g.unielf_cmd(mem, [prog], control=sock))
+            try:
+                if vm.wait_for(b"lp value 1\n", 60) is None:
+                    self.failed("UniELF live-patch VM", None, "not ready: %s" % vm.tail())
+                    continue
+                for _ in range(12):
+                    r = run_cmd([g.unielf, "patch", sock, fix], 60, marker=b"\n")
+                    m = re.search(rb"pause_us (\d+)", r.out + r.err)
+                    pid = re.search(rb"^patch (\d+)", r.out + r.err, re.M)
+                    if r.rc != 0 or not m or not pid:
+                        self.failed("unielf patch", r, "rc %s: %s" % (
+                            r.rc, last_line(r.err or r.out)))
+                        break
+                    pause.append(float(m.group(1)))
+                    lat.append(r.wall)
+                    r = run_cmd([g.unielf, "revert", sock, pid.group(1).decode()], 60,
+                                marker=b"\n")
+                    if r.rc != 0:
+                        self.failed("unielf revert", r, "rc %s: %s" % (
+                            r.rc, last_line(r.err or r.out)))
+                        break
+            finally:
+                vm.finish(1)   # the target never exits: killed after 1 s
+        shutil.rmtree(sdir, ignore_errors=True)
+        if not why and not pause:
+            why = "every live-patch run failed (see the notes)"
+        self.rows.append(("unielf patch: pause, all threads stopped to resumed (guest, "
+                          "pause_us of the reply; 12 patches per boot)", "us", "lower",
+                          Stat(pause, why or "no pause", "us"), None, None, None))
+        self.rows.append(("unielf patch SOCKET fix.so: host, launch to reply", "s", "lower",
+                          Stat(lat, why or "no patch", "s"), None, None, None))
+
     # -- smallest memory that runs hello, by bisection
     def mem_bisect(self):
         g = self.g
@@ -842,6 +886,7 @@ class Bench:
         self.ubench_runs()
         self.proc_runs()
         self.control_runs()
+        self.livepatch_runs()
         self.mem_bisect()
         self.sizes()
         self.check_unielf_qemu()
