@@ -10,3 +10,5 @@ struct process;
  * "filesystems", "sys/kernel/{ostype,osrelease,hostname,pid_max}",
  * "sys/vm/overcommit_memory". */
 long procinfo_render(const char *name, struct process *p, char **out);
+/* R (running or runnable), S (sleeping), T (stopped) or Z (zombie). */
+char proc_state_char(struct process *p);

@@ -7,6 +7,7 @@
 #include <kern/err.h>
 #include <kern/heap.h>
 #include <kern/printk.h>
+#include <kern/procinfo.h>
 #include <kern/vfs.h>
 #include <uapi/errno.h>
 #include <uapi/signal.h>
@@ -55,19 +56,6 @@ void live_status(struct ctl_request *q, struct ctl_reply *r)
 		   frames_free() * 4, n, main_pid);
 }
 
-static const char *state_name(struct process *p)
-{
-	if (p->zombie)
-		return "Z";
-	if (p->stopped)
-		return "T";
-	struct thread *t;
-	list_for_each_entry(t, &p->threads, proc_link)
-		if (t->state == T_RUNNING || t->state == T_RUNNABLE)
-			return "R";
-	return "S";
-}
-
 void live_ps(struct ctl_request *q, struct ctl_reply *r)
 {
 	size_t cap = 4096, len = 0;
@@ -95,8 +83,9 @@ void live_ps(struct ctl_request *q, struct ctl_reply *r)
 			buf = nb;
 			cap *= 2;
 		}
-		len += snprintf(buf + len, cap - len, "%5d %5d %-5s %s\n", p->pid, p->ppid,
-				state_name(p), c ? cmd : p->exe_path);
+		char state[2] = {proc_state_char(p), 0};
+		len += snprintf(buf + len, cap - len, "%5d %5d %-5s %s\n", p->pid, p->ppid, state,
+				c ? cmd : p->exe_path);
 	}
 	reply_field(r, CTL_TEXT, buf, (uint32_t)len);
 	kfree(buf);

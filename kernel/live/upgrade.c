@@ -85,7 +85,7 @@ static void discard_old(struct upgrade *u)
 	struct thread *t, *n;
 	list_for_each_entry_safe(t, n, &u->old_threads, proc_link) {
 		list_del(&t->proc_link);
-		sched_discard_frozen(t);
+		sched_discard_thread(t);
 	}
 	mm_put(u->old_mm);
 	fs_proc_exit(u->fs_snapshot);

@@ -51,6 +51,16 @@ static struct usock *usock_of(struct file *f)
 	return f && f->ops == &usock_ops ? f->priv : NULL;
 }
 
+/* The socket behind fd: 0, -EBADF, or -ENOTSOCK for another kind of file. */
+static long sock_fd(int fd, struct file **f, struct usock **s)
+{
+	*f = fd_file(fd);
+	*s = usock_of(*f);
+	if (!*f)
+		return -EBADF;
+	return *s ? 0 : -ENOTSOCK;
+}
+
 static long usock_read(struct file *f, void *buf, size_t len)
 {
 	struct usock *s = f->priv;
@@ -210,11 +220,11 @@ SYSCALL_REGISTER(__NR_socketpair, sys_socketpair);
 
 long sys_connect(int fd, unsigned long uaddr, unsigned int len)
 {
-	struct usock *s = usock_of(fd_file(fd));
-	if (!fd_file(fd))
-		return -EBADF;
-	if (!s)
-		return -ENOTSOCK;
+	struct file *f;
+	struct usock *s;
+	long e = sock_fd(fd, &f, &s);
+	if (e)
+		return e;
 	if (s->rx || s->tx)
 		return -EISCONN;
 	if (len < 3 || len > 110)
@@ -241,12 +251,11 @@ SYSCALL_REGISTER(__NR_connect, sys_connect);
 
 long sys_shutdown(int fd, int how)
 {
-	struct file *f = fd_file(fd);
-	struct usock *s = usock_of(f);
-	if (!f)
-		return -EBADF;
-	if (!s)
-		return -ENOTSOCK;
+	struct file *f;
+	struct usock *s;
+	long e = sock_fd(fd, &f, &s);
+	if (e)
+		return e;
 	if (how < SHUT_RD || how > SHUT_RDWR)
 		return -EINVAL;
 	if (!s->rx && !s->tx)
@@ -266,12 +275,11 @@ SYSCALL_REGISTER(__NR_shutdown, sys_shutdown);
 long sys_sendto(int fd, unsigned long ubuf, size_t len, int flags, unsigned long uaddr,
 		unsigned int alen)
 {
-	struct file *f = fd_file(fd);
-	struct usock *s = usock_of(f);
-	if (!f)
-		return -EBADF;
-	if (!s)
-		return -ENOTSOCK;
+	struct file *f;
+	struct usock *s;
+	long e = sock_fd(fd, &f, &s);
+	if (e)
+		return e;
 	if (uaddr)
 		return s->tx ? -EISCONN : -EOPNOTSUPP;
 	if (flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL))
@@ -305,12 +313,11 @@ SYSCALL_REGISTER(__NR_sendto, sys_sendto);
 long sys_recvfrom(int fd, unsigned long ubuf, size_t len, int flags, unsigned long uaddr,
 		  unsigned long ualen)
 {
-	struct file *f = fd_file(fd);
-	struct usock *s = usock_of(f);
-	if (!f)
-		return -EBADF;
-	if (!s)
-		return -ENOTSOCK;
+	struct file *f;
+	struct usock *s;
+	long e = sock_fd(fd, &f, &s);
+	if (e)
+		return e;
 	if (flags & ~MSG_DONTWAIT)
 		return -EOPNOTSUPP;
 	char buf[4096];
@@ -332,12 +339,11 @@ SYSCALL_REGISTER(__NR_recvfrom, sys_recvfrom);
 
 long sys_getsockopt(int fd, int level, int name, unsigned long uval, unsigned long ulen)
 {
-	struct file *f = fd_file(fd);
-	struct usock *s = usock_of(f);
-	if (!f)
-		return -EBADF;
-	if (!s)
-		return -ENOTSOCK;
+	struct file *f;
+	struct usock *s;
+	long e = sock_fd(fd, &f, &s);
+	if (e)
+		return e;
 	uint32_t len;
 	if (copy_from_user(&len, ulen, sizeof(len)))
 		return -EFAULT;

@@ -73,7 +73,7 @@ void sched_start_first(struct thread *t) __attribute__((noreturn));
 void sched_tick(void);
 void sched_freeze(struct thread *t);
 void sched_thaw(struct thread *t);
-void sched_discard_frozen(struct thread *t);
+void sched_discard_thread(struct thread *t);
 void proc_bury_thread(struct thread *t);
 extern bool need_resched;
 void thread_wake(struct thread *t);
@@ -88,6 +88,7 @@ long proc_clone(unsigned long flags, uint64_t newsp, uint64_t ptid, uint64_t cti
 long proc_wait(int pid, int *status, int options);
 void proc_vfork_release(struct process *p);
 void proc_reap_dead_threads(void);
+void proc_kill_other_threads(struct process *p, struct thread *keep);
 void futex_wake_addr(struct mm *mm, uint64_t uaddr, int n);	/* syscall/sys_futex.c */
 
 /* signal.c */

@@ -93,6 +93,17 @@ void proc_vfork_release(struct process *p)
 	}
 }
 
+/* A kmalloc'd copy of len bytes (NULL, with *out_len 0, when src is NULL or
+ * memory is short: /proc then shows the field empty). */
+static void *dup_blob(const void *src, size_t len, size_t *out_len)
+{
+	void *d = src ? kmalloc(len + 1) : NULL;
+	if (d)
+		memcpy(d, src, len);
+	*out_len = d ? len : 0;
+	return d;
+}
+
 /* clone(2): a new thread of the current process (CLONE_THREAD) or a new
  * process (fork, vfork, posix_spawn).  Returns the new tid/pid or -errno. */
 long proc_clone(unsigned long flags, uint64_t newsp, uint64_t ptid, uint64_t ctid,
@@ -139,18 +150,9 @@ long proc_clone(unsigned long flags, uint64_t newsp, uint64_t ptid, uint64_t cti
 		p->sid = parent->sid;
 		p->exit_signal = flags & 0xff;
 		strlcpy(p->exe_path, parent->exe_path, sizeof(p->exe_path));
-		if (parent->cmdline && (p->cmdline = kmalloc(parent->cmdline_len + 1))) {
-			memcpy(p->cmdline, parent->cmdline, parent->cmdline_len);
-			p->cmdline_len = parent->cmdline_len;
-		}
-		if (parent->environ && (p->environ = kmalloc(parent->environ_len + 1))) {
-			memcpy(p->environ, parent->environ, parent->environ_len);
-			p->environ_len = parent->environ_len;
-		}
-		if (parent->auxv && (p->auxv = kmalloc(parent->auxv_len))) {
-			memcpy(p->auxv, parent->auxv, parent->auxv_len);
-			p->auxv_len = parent->auxv_len;
-		}
+		p->cmdline = dup_blob(parent->cmdline, parent->cmdline_len, &p->cmdline_len);
+		p->environ = dup_blob(parent->environ, parent->environ_len, &p->environ_len);
+		p->auxv = dup_blob(parent->auxv, parent->auxv_len, &p->auxv_len);
 		p->start_ns = clock_monotonic_ns();
 		list_add_tail(&p->sibling, &parent->children);
 	}
@@ -279,23 +281,24 @@ void proc_exit_thread(int code)
 	thread_die(t);
 }
 
+/* Every thread of p but keep dies where it stands: none of them is running
+ * (one CPU), so each is only unhooked and freed at the next switch. */
+void proc_kill_other_threads(struct process *p, struct thread *keep)
+{
+	struct thread *o, *n;
+	list_for_each_entry_safe(o, n, &p->threads, proc_link) {
+		if (o == keep)
+			continue;
+		list_del(&o->proc_link);
+		sched_discard_thread(o);
+	}
+}
+
 void proc_exit_group(int wait_status)
 {
 	struct thread *t = thread_current();
 	struct process *p = t->proc;
-	/* the other threads die where they stand: they are not running (one CPU) */
-	struct thread *o, *n;
-	list_for_each_entry_safe(o, n, &p->threads, proc_link) {
-		if (o == t)
-			continue;
-		if (o->state == T_RUNNABLE)
-			list_del(&o->run_link);
-		list_del(&o->wait_link);
-		list_del(&o->sleep_link);
-		list_del(&o->proc_link);
-		o->state = T_DEAD;
-		list_add_tail(&o->run_link, &dead_threads);
-	}
+	proc_kill_other_threads(p, t);
 	exit_robust_list(t);
 	process_finish(p, wait_status);
 	thread_die(t);

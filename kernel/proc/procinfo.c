@@ -53,7 +53,8 @@ static const char *comm_of(struct process *p)
 	return s ? s + 1 : p->exe_path;
 }
 
-static char state_of(struct process *p)
+/* The one-letter state ps and /proc show: R, S, T or Z. */
+char proc_state_char(struct process *p)
 {
 	if (p->zombie)
 		return 'Z';
@@ -64,6 +65,16 @@ static char state_of(struct process *p)
 		if (t->state == T_RUNNING || t->state == T_RUNNABLE)
 			return 'R';
 	return 'S';
+}
+
+static uint64_t vm_bytes(struct process *p)
+{
+	uint64_t n = 0;
+	struct vma *v;
+	if (p->mm)
+		list_for_each_entry(v, &p->mm->vmas, link)
+			n += v->end - v->start;
+	return n;
 }
 
 static int nthreads(struct process *p)
@@ -99,15 +110,10 @@ static void render_stat(struct text *t, struct process *p)
 {
 	uint64_t ticks = (clock_monotonic_ns() - p->start_ns) / 10000000;
 	uint64_t start = p->start_ns / 10000000;
-	uint64_t vsize = 0;
-	if (p->mm) {
-		struct vma *v;
-		list_for_each_entry(v, &p->mm->vmas, link)
-			vsize += v->end - v->start;
-	}
+	uint64_t vsize = vm_bytes(p);
 	put(t, "%d (%.15s) %c %d %d %d 0 -1 4194560 0 0 0 0 %lu 0 0 0 20 0 %d 0 %lu %lu %lu "
 	       "18446744073709551615 0 0 %lu 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 %d\n",
-	    p->pid, comm_of(p), state_of(p), p->ppid, p->pgid, p->sid, (unsigned long)ticks,
+	    p->pid, comm_of(p), proc_state_char(p), p->ppid, p->pgid, p->sid, (unsigned long)ticks,
 	    nthreads(p), (unsigned long)start, (unsigned long)vsize,
 	    (unsigned long)(p->mm ? p->mm->pages : 0), (unsigned long)(p->mm ? p->mm->stack_top : 0),
 	    p->zombie ? p->exit_status : 0);
@@ -115,18 +121,13 @@ static void render_stat(struct text *t, struct process *p)
 
 static void render_status(struct text *t, struct process *p)
 {
-	uint64_t vsize = 0;
-	if (p->mm) {
-		struct vma *v;
-		list_for_each_entry(v, &p->mm->vmas, link)
-			vsize += v->end - v->start;
-	}
+	uint64_t vsize = vm_bytes(p);
 	struct thread *th = list_empty(&p->threads) ? NULL
 						     : list_first_entry(&p->threads, struct thread,
 									proc_link);
 	static const char *const names[] = {"R (running)", "S (sleeping)", "T (stopped)",
 					    "Z (zombie)"};
-	char st = state_of(p);
+	char st = proc_state_char(p);
 	const char *sname = st == 'R' ? names[0] : st == 'T' ? names[2] : st == 'Z' ? names[3]
 											 : names[1];
 	put(t, "Name:\t%.15s\nUmask:\t0022\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n"

@@ -228,9 +228,11 @@ void sched_thaw(struct thread *t)
 	irq_restore(f);
 }
 
-/* A frozen thread whose program was replaced for good: unhooked from every
- * list and freed at the next switch. */
-void sched_discard_frozen(struct thread *t)
+/* A thread that will never run again (its process exits or execs, or an
+ * upgrade replaced its program for good): unhooked from the run queue, the
+ * frozen list, its wait queue and the sleepers, and freed at the next switch.
+ * Not for the running thread. */
+void sched_discard_thread(struct thread *t)
 {
 	uint64_t f = irq_save();
 	list_del(&t->run_link);

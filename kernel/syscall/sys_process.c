@@ -228,19 +228,7 @@ long sys_execve(unsigned long upath, unsigned long uargv, unsigned long uenvp)
 		goto out;
 	}
 	/* committed: the new program replaces the old one */
-	struct thread *o, *n;
-	list_for_each_entry_safe(o, n, &p->threads, proc_link) {
-		if (o == t)
-			continue;
-		if (o->state == T_RUNNABLE)
-			list_del(&o->run_link);
-		list_del(&o->wait_link);
-		list_del(&o->sleep_link);
-		o->state = T_BLOCKED;
-		list_del(&o->proc_link);
-		/* freed with the dead threads at the next switch */
-		proc_bury_thread(o);
-	}
+	proc_kill_other_threads(p, t);
 	fs_exec_cloexec(p);
 	signal_exec_reset(p);
 	proc_vfork_release(p);
