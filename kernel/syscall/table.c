@@ -10,7 +10,6 @@
 #include "arch/x86_64/regs.h"
 #include "drivers/console_internal.h"
 #include "proc/internal.h"
-#include <uapi/signal.h>
 
 typedef long (*syscall_fn)(unsigned long, unsigned long, unsigned long, unsigned long,
 			   unsigned long, unsigned long);
@@ -50,10 +49,6 @@ void syscall_dispatch(struct regs *r)
 	if (ret == -ERESTARTSYS) {
 		ret = -EINTR;
 		restart = (long)nr;	/* signal delivery decides: EINTR or restart */
-	} else if (ret == -EPIPE && (nr == __NR_write || nr == __NR_writev ||
-				      nr == __NR_pwrite64 || nr == __NR_pwritev ||
-				      nr == __NR_sendfile || nr == __NR_splice)) {
-		signal_send_thread(thread_current(), SIGPIPE);
 	}
 	if (nr != __NR_rt_sigreturn)
 		r->rax = (uint64_t)ret;
