@@ -25,7 +25,29 @@ KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 -z noexecstack \
 	-T kernel/arch/x86_64/kernel.ld
 
-$(BUILD)/k/%.c.o: %.c
+# lwIP, the TCP/IP stack, is Debian's `lwip` source package, fetched into the build
+# tree by scripts/fetch-lwip (never committed); our port (options, arch header,
+# glue) is kernel/net/.  Only the core, IPv4, IPv6 and Ethernet are built.
+LWIP_DIR   := $(BUILD)/third_party/lwip
+LWIP_STAMP := $(LWIP_DIR)/.unielf-fetched
+LWIP_SRCS  := $(addprefix core/,def.c inet_chksum.c init.c ip.c mem.c memp.c netif.c \
+	pbuf.c raw.c stats.c sys.c tcp.c tcp_in.c tcp_out.c timeouts.c udp.c) \
+	$(addprefix core/ipv4/,etharp.c icmp.c ip4.c ip4_addr.c ip4_frag.c) \
+	$(addprefix core/ipv6/,ethip6.c icmp6.c inet6.c ip6.c ip6_addr.c ip6_frag.c mld6.c nd6.c) \
+	netif/ethernet.c
+LWIP_OBJS  := $(patsubst %.c,$(BUILD)/lwip/%.o,$(LWIP_SRCS))
+KCFLAGS    += -Ikernel/net/lwip -I$(LWIP_DIR)/src/include
+# Debian's code keeps lwIP's own warning level; ours is -Werror.
+LWIP_CFLAGS = $(filter-out -Werror -Wextra,$(KCFLAGS)) -Wno-address
+
+$(LWIP_STAMP): scripts/fetch-lwip
+	$(Q)scripts/fetch-lwip $(BUILD)/third_party
+
+$(BUILD)/lwip/%.o: $(LWIP_STAMP) kernel/net/lwip/lwipopts.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LWIP_CFLAGS) -c $(LWIP_DIR)/src/$*.c -o $@
+
+$(BUILD)/k/%.c.o: %.c | $(LWIP_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
@@ -36,11 +58,11 @@ $(BUILD)/k/%.S.o: %.S
 # The kernel embeds its own symbol table (for crash reports): link once with the
 # weak empty table, extract the symbols, link again.  The table lives in its own
 # section placed last, so adding it moves no code.
-$(BUILD)/kernel.elf: $(KERNEL_OBJS) kernel/arch/x86_64/kernel.ld scripts/ksyms.py
-	$(Q)$(CC) $(KLDFLAGS) -o $(BUILD)/kernel.pass1 $(KERNEL_OBJS)
+$(BUILD)/kernel.elf: $(KERNEL_OBJS) $(LWIP_OBJS) kernel/arch/x86_64/kernel.ld scripts/ksyms.py
+	$(Q)$(CC) $(KLDFLAGS) -o $(BUILD)/kernel.pass1 $(KERNEL_OBJS) $(LWIP_OBJS)
 	$(Q)nm -n $(BUILD)/kernel.pass1 | python3 scripts/ksyms.py > $(BUILD)/ksyms.c
 	$(Q)$(CC) $(KCFLAGS) -c $(BUILD)/ksyms.c -o $(BUILD)/ksyms.o
-	$(Q)$(CC) $(KLDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms.o
+	$(Q)$(CC) $(KLDFLAGS) -o $@ $(KERNEL_OBJS) $(LWIP_OBJS) $(BUILD)/ksyms.o
 	@echo "  LD      $@"
 
 # The vDSO is a small shared object of its own, embedded by loader/vdso_blob.S.

@@ -3,3 +3,4 @@
 #pragma once
 #include <stddef.h>
 unsigned long strtoul(const char *s, char **end, int base);
+int atoi(const char *s);

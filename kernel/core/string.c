@@ -179,6 +179,17 @@ unsigned long strtoul(const char *s, char **end, int base)
 	return v;
 }
 
+int atoi(const char *s)
+{
+	while (*s == ' ')
+		s++;
+	int neg = *s == '-';
+	if (*s == '-' || *s == '+')
+		s++;
+	long v = (long)strtoul(s, NULL, 10);
+	return (int)(neg ? -v : v);
+}
+
 char *strstr(const char *h, const char *n)
 {
 	size_t ln = strlen(n);

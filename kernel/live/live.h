@@ -8,7 +8,8 @@ struct process;
 /* Starts the control thread when the VM has a COM2; reads the key from the
  * launch descriptor.  Call before /.unielf is removed. */
 void live_init(void);
-void kernel_proc_create(void);
+/* The kernel threads' process (pid 0), created on the first call. */
+struct process *kernel_proc_create(void);
 /* COM2 interrupt: wakes the control thread. */
 void live_control_irq(void);
 /* The main program is exiting during an upgrade's grace period: true when the

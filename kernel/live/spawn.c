@@ -18,8 +18,10 @@
 
 struct process *kernel_proc;
 
-void kernel_proc_create(void)
+struct process *kernel_proc_create(void)
 {
+	if (kernel_proc)
+		return kernel_proc;	/* the control channel and the net thread both need it */
 	struct process *p = kzalloc(sizeof(*p));
 	if (!p || !(p->sigactions = kzalloc(NSIG * sizeof(struct sigaction_k))))
 		panic("out of memory for the kernel process");
@@ -37,6 +39,7 @@ void kernel_proc_create(void)
 		panic("cannot set up the kernel process");
 	strlcpy(p->exe_path, "[kernel]", sizeof(p->exe_path));
 	kernel_proc = p;
+	return p;
 }
 
 void live_status(struct ctl_request *q, struct ctl_reply *r)
