@@ -14,12 +14,19 @@ struct file;
 struct kstat;
 struct dir_ctx;
 struct process;
+struct linux_iovec;
 
 /* Any op may be NULL; the vfs then applies a sensible default (see file.c). */
 struct file_ops {
 	/* stream read/write at f->pos; NULL: pread/pwrite at f->pos, advancing it */
 	long (*read)(struct file *f, void *buf, size_t len);
 	long (*write)(struct file *f, const void *buf, size_t len);
+	/* Optional vectored read/write straight on user memory (iov: a kernel
+	 * copy of the user's array, not yet checked).  When set, read, write,
+	 * readv and writev call these instead of bouncing through read/write,
+	 * so a socket sees a whole datagram at once and raises SIGPIPE itself. */
+	long (*read_iov)(struct file *f, struct linux_iovec *iov, int cnt);
+	long (*write_iov)(struct file *f, struct linux_iovec *iov, int cnt);
 	long (*pread)(struct file *f, void *buf, size_t len, uint64_t off);
 	long (*pwrite)(struct file *f, const void *buf, size_t len, uint64_t off);
 	/* NULL: -ESPIPE */

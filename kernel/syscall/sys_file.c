@@ -12,17 +12,12 @@
 #include <uapi/errno.h>
 #include <uapi/fcntl.h>
 #include <uapi/signal.h>
+#include <uapi/uio.h>
 #include "fs/sysutil.h"
 #include "proc/internal.h"
 
 #define IO_CHUNK 65536
 #define MAX_RW_COUNT 0x7ffff000UL
-#define UIO_MAXIOV 1024
-
-struct linux_iovec {
-	uint64_t base;
-	uint64_t len;
-};
 
 static bool seekable(struct file *f)
 {
@@ -106,6 +101,10 @@ static long do_write(struct file *f, unsigned long ubuf, size_t count, uint64_t 
 long sys_read(int fd, unsigned long buf, size_t count)
 {
 	struct file *f = fd_file(fd);
+	if (f && f->ops && f->ops->read_iov && file_readable(f)) {
+		struct linux_iovec v = {buf, count};
+		return f->ops->read_iov(f, &v, 1);
+	}
 	return f ? do_read(f, buf, count, NULL) : -EBADF;
 }
 SYSCALL_REGISTER(__NR_read, sys_read);
@@ -113,6 +112,10 @@ SYSCALL_REGISTER(__NR_read, sys_read);
 long sys_write(int fd, unsigned long buf, size_t count)
 {
 	struct file *f = fd_file(fd);
+	if (f && f->ops && f->ops->write_iov && file_writable(f)) {
+		struct linux_iovec v = {buf, count};
+		return f->ops->write_iov(f, &v, 1);
+	}
 	return f ? do_write(f, buf, count, NULL) : -EBADF;
 }
 SYSCALL_REGISTER(__NR_write, sys_write);
@@ -192,6 +195,11 @@ static long do_rw_vec(int fd, unsigned long uiov, int cnt, int64_t off, bool pos
 	struct linux_iovec *iov = get_iov(uiov, cnt, &err);
 	if (!iov)
 		return err;
+	if (!positional && f->ops && (write ? f->ops->write_iov : f->ops->read_iov)) {
+		long r = write ? f->ops->write_iov(f, iov, cnt) : f->ops->read_iov(f, iov, cnt);
+		kfree(iov);
+		return r;
+	}
 	uint64_t pos = (uint64_t)off;
 	long done = 0;
 	for (int i = 0; i < cnt; i++) {
