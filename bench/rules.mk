@@ -5,11 +5,16 @@
 #   make bench                  the table under TCG, 10 runs per measure
 #   make bench ACCEL=kvm        the same table under KVM (fails clearly without it)
 #   make bench BENCH_RUNS=3     fewer runs (quick look; the table says how many)
+#   make bench BENCH_ONLY=net   only some measure groups (bench/run.py --only; here the
+#                               nginx and redis rows); the table goes to
+#                               $(BUILD)/bench/only-GROUPS.md, latest.md is kept
 #
 # Everything it builds or downloads lives under $(BUILD)/bench/; the table is also
 # written to bench/results/latest.md.
 
 BENCH_DIR     := $(BUILD)/bench
+BENCH_ONLY    ?=
+comma         := ,
 BENCH_MUSLCC  ?= musl-gcc
 BENCH_CFLAGS  := -std=gnu11 -O2 -Wall -Wextra -Wno-unused-parameter -Werror
 BENCH_RUNS    ?= 10
@@ -72,7 +77,8 @@ bench-table: $(BENCH_PROGS) $(BENCH_NULLK)
 		> $(BENCH_DIR)/unielf-build.log 2>&1 || \
 		echo "bench: UniELF does not build (see $(BENCH_DIR)/unielf-build.log)"
 	$(Q)python3 bench/run.py --build $(BUILD) --runs $(BENCH_RUNS) \
-		--accel $(ACCEL) --mem $(BENCH_MEM) --out bench/results/latest.md
+		--accel $(ACCEL) --mem $(BENCH_MEM) \
+		$(if $(BENCH_ONLY),--only $(BENCH_ONLY) --out $(BENCH_DIR)/only-$(subst $(comma),-,$(BENCH_ONLY)).md,--out bench/results/latest.md)
 
 .PHONY: bench-programs bench-table
 BENCH_TARGETS += bench-table

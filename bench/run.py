@@ -25,6 +25,9 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import netbench  # noqa: E402
+
 HELLO_TEXT = b"hello, world"
 BENCH_LINE = re.compile(rb"^BENCH (\S+) rep=(\d+) value=([0-9.]+) unit=(\S+)", re.M)
 PROC_ERROR = re.compile(rb"^BENCH-ERROR (\w+): (.*)$", re.M)
@@ -308,7 +311,11 @@ def fetch_linux(bdir):
             shutil.copy(os.path.join(xdir, "boot", f), ldir)
         if f.startswith("config-"):
             shutil.copy(os.path.join(xdir, "boot", f), ldir)
-    shutil.rmtree(xdir)  # the modules: not needed, hundreds of MiB
+    try:  # the few modules the network rows' guest loads (virtio-mmio, virtio-net)
+        netbench.keep_net_modules(xdir, ldir)
+    except (RuntimeError, OSError) as e:
+        log("no virtio-net modules kept: %s" % e)
+    shutil.rmtree(xdir)  # the other modules: not needed, hundreds of MiB
     os.unlink(os.path.join(ldir, debs[0]))
     if not kver:
         raise RuntimeError("%s holds no /boot/vmlinuz-*" % pkg)
@@ -848,6 +855,10 @@ class Bench:
         self.rows.append(("image: kernel.elf / vmlinuz + initramfs", "B", "lower", uni, lin,
                           pvh, None))
 
+    # -- nginx and redis over QEMU's user network (bench/netbench.py)
+    def net_runs(self):
+        netbench.net_runs(self, Stat, LiveVM, run_cmd)
+
     def over_budget(self):
         return time.monotonic() - self.t0 > self.a.budget
 
@@ -881,14 +892,17 @@ class Bench:
         except (subprocess.CalledProcessError, RuntimeError, OSError) as e:
             self.linux_dead = "no Debian kernel: %s" % e
             self.kver = None
-        self.hello_runs()
-        self.boot_runs()
-        self.ubench_runs()
-        self.proc_runs()
-        self.control_runs()
-        self.livepatch_runs()
-        self.mem_bisect()
-        self.sizes()
+        only = self.a.only
+        self.unielf_dead = g.unielf_missing()
+        self.linux_hello_median = self.unielf_hello_median = None
+        for group, measure in (("hello", self.hello_runs), ("boot", self.boot_runs),
+                               ("ubench", self.ubench_runs), ("proc", self.proc_runs),
+                               ("control", self.control_runs),
+                               ("livepatch", self.livepatch_runs),
+                               ("net", self.net_runs), ("mem", self.mem_bisect),
+                               ("sizes", self.sizes)):
+            if not only or group in only:
+                measure()
         self.check_unielf_qemu()
         try:
             with open("/proc/loadavg") as f:
@@ -948,7 +962,11 @@ def machine_description(a, g, kver, loadavg):
          "bzImage setup, no decompressor" if g.vmlinux else "not available"),
         ("runs", "%d per measure (median [min–max]); host load average at start: %s" % (
             a.runs, loadavg)),
-    ]
+    ] + ([("network rows", "%d boots per guest and server; wrk %d s, redis-benchmark -n %d; "
+           "QEMU user networking, virtio-net-device, a host port forwarded" % (
+               a.net_runs, a.net_seconds, a.net_requests))]
+         if not a.only or "net" in a.only else []) + (
+        [("only", ", ".join(a.only))] if a.only else [])
 
 
 def render(b):
@@ -993,6 +1011,9 @@ def render(b):
     return "\n".join(lines) + "\n"
 
 
+GROUPS = ("hello", "boot", "ubench", "proc", "control", "livepatch", "net", "mem", "sizes")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build", default="build")
@@ -1005,7 +1026,19 @@ def main():
     ap.add_argument("--budget", type=float, default=780.0,
                     help="seconds; past it the memory bisection stops early")
     ap.add_argument("--out", default="bench/results/latest.md")
+    ap.add_argument("--only", default="",
+                    help="comma-separated measure groups to run: " + ",".join(GROUPS) +
+                    " (default: all); the table then has only their rows")
+    ap.add_argument("--net-runs", type=int, default=3,
+                    help="boots per guest and server for the network rows")
+    ap.add_argument("--net-seconds", type=int, default=10, help="wrk's duration")
+    ap.add_argument("--net-requests", type=int, default=10000,
+                    help="redis-benchmark -n, per command")
     a = ap.parse_args()
+    a.only = [g for g in a.only.split(",") if g]
+    for g in a.only:
+        if g not in GROUPS:
+            ap.error("--only: unknown group %s (choose from %s)" % (g, ",".join(GROUPS)))
     if a.runs < 1:
         ap.error("--runs must be at least 1")
     if a.accel == "kvm" and not os.access("/dev/kvm", os.R_OK | os.W_OK):
