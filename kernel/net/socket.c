@@ -269,7 +269,12 @@ uint64_t sock_deadline(const struct socket *s, bool send)
 
 int sock_wait(struct socket *s, uint64_t deadline)
 {
-	int r = waitq_sleep(&s->wq, deadline);
+	return sock_wait_on(&s->wq, deadline);
+}
+
+int sock_wait_on(struct waitq *wq, uint64_t deadline)
+{
+	int r = waitq_sleep(wq, deadline);
 	if (r == -ETIMEDOUT)
 		return -EAGAIN;
 	if (r == -ERESTARTSYS && deadline)
@@ -292,9 +297,12 @@ static long do_sendmsg(struct socket *s, struct sock_msg *m, int flags)
 		return -EOPNOTSUPP;
 	if (s->file && (s->file->flags & O_NONBLOCK))
 		flags |= MSG_DONTWAIT;
+	struct file *f =
+	    file_get(s->file); /* another thread may close it while we sleep */
 	long r = s->ops->sendmsg(s, m, flags);
 	if (r == -EPIPE && !(flags & MSG_NOSIGNAL) && !s->no_sigpipe)
 		signal_send_thread(thread_current(), SIGPIPE);
+	file_put(f);
 	return r;
 }
 
@@ -304,7 +312,11 @@ static long do_recvmsg(struct socket *s, struct sock_msg *m, int flags)
 		return -EOPNOTSUPP;
 	if (s->file && (s->file->flags & O_NONBLOCK))
 		flags |= MSG_DONTWAIT;
-	return s->ops->recvmsg(s, m, flags);
+	m->flags = flags & MSG_CMSG_CLOEXEC; /* what Linux starts msg_flags with */
+	struct file *f = file_get(s->file);
+	long r = s->ops->recvmsg(s, m, flags);
+	file_put(f);
+	return r;
 }
 
 /* An address from user memory: -EINVAL for a length outside [0, SOCKADDR_MAX]. */
@@ -512,7 +524,10 @@ long sys_connect(int fd, unsigned long uaddr, int len)
 		return r;
 	if (!s->ops->connect)
 		return -EOPNOTSUPP;
-	return s->ops->connect(s, addr, (unsigned int)len, s->file->flags & O_NONBLOCK);
+	struct file *f = file_get(s->file);
+	r = s->ops->connect(s, addr, (unsigned int)len, f->flags & O_NONBLOCK);
+	file_put(f);
+	return r;
 }
 SYSCALL_REGISTER(__NR_connect, sys_connect);
 
@@ -537,7 +552,9 @@ long sys_accept4(int fd, unsigned long uaddr, unsigned long ulen, int flags)
 	if (!s->ops->accept)
 		return -EOPNOTSUPP;
 	struct socket *ns = NULL;
-	int r = s->ops->accept(s, &ns, s->file->flags & O_NONBLOCK);
+	struct file *f = file_get(s->file);
+	int r = s->ops->accept(s, &ns, f->flags & O_NONBLOCK);
+	file_put(f);
 	if (r)
 		return r;
 	if (uaddr) {

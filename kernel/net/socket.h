@@ -205,6 +205,8 @@ uint64_t sock_deadline(const struct socket *s, bool send);
  * (-EAGAIN, as Linux's timeouts), or a signal: -ERESTARTSYS without a
  * timeout (restarted under SA_RESTART), -EINTR with one. */
 int sock_wait(struct socket *s, uint64_t deadline);
+/* The same on another wait queue (a peer's "room freed" queue). */
+int sock_wait_on(struct waitq *wq, uint64_t deadline);
 /* Takes the pending error: -errno, or 0. */
 int sock_error(struct socket *s);
 
