@@ -271,7 +271,8 @@ static void serve(int lfd, long count)
 		}
 		if (pfd[0].revents & POLLIN) {
 			for (;;) {
-				int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+				/* no SOCK_CLOEXEC: an upgrade finds them */
+				int fd = accept(lfd, NULL, NULL);
 				if (fd < 0)
 					break;
 				setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){1},
