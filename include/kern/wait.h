@@ -31,3 +31,12 @@ void waitq_wake_all(struct waitq *wq);
 /* For poll/select/epoll: sleeps until any waitq anywhere is woken, a signal
  * (-EINTR, never restarted), or the deadline (-ETIMEDOUT). */
 int poll_wait_any(uint64_t deadline_ns);
+
+/* The poll clock: a counter that moves on every waitq_wake_all() and every
+ * poll_seq_bump() (kern/poll.h).  Safe in any context. */
+uint64_t poll_clock(void);
+uint64_t poll_clock_advance(void);
+/* poll_wait_any(), except that it returns 0 at once when the poll clock is no
+ * longer `seen`: a waiter reads the clock, looks at its files, and sleeps only
+ * if nothing woke in between (an interrupt, such as a timer, may have). */
+int poll_wait_since(uint64_t seen, uint64_t deadline_ns);

@@ -19,6 +19,7 @@ static LIST_HEAD(runqueue);
 static LIST_HEAD(frozen);		/* runnable threads held back by an upgrade */
 static LIST_HEAD(sleepers);
 static struct waitq poll_wq = WAITQ_INIT(poll_wq);
+static uint64_t poll_clock_now;
 static struct thread *current;
 static int next_id = 1;		/* pids and tids share one space, as on Linux */
 static int next_kthread_id = 1 << 22;	/* kernel threads: above PID_MAX */
@@ -290,6 +291,7 @@ int waitq_sleep(struct waitq *wq, uint64_t deadline_ns)
 void waitq_wake_all(struct waitq *wq)
 {
 	uint64_t f = irq_save();
+	poll_clock_advance();
 	struct thread *t, *n;
 	list_for_each_entry_safe(t, n, &wq->waiters, wait_link)
 		thread_wake(t);
@@ -303,4 +305,24 @@ int poll_wait_any(uint64_t deadline_ns)
 {
 	int r = waitq_sleep(&poll_wq, deadline_ns);
 	return r == -ERESTARTSYS ? -EINTR : r;	/* poll and select are never restarted */
+}
+
+uint64_t poll_clock(void)
+{
+	return __atomic_load_n(&poll_clock_now, __ATOMIC_RELAXED);
+}
+
+uint64_t poll_clock_advance(void)
+{
+	return __atomic_add_fetch(&poll_clock_now, 1, __ATOMIC_RELAXED);
+}
+
+int poll_wait_since(uint64_t seen, uint64_t deadline_ns)
+{
+	/* interrupts off from the check until the thread is on poll_wq: a wake-up
+	 * in between would otherwise be lost */
+	uint64_t f = irq_save();
+	int r = poll_clock() == seen ? waitq_sleep(&poll_wq, deadline_ns) : 0;
+	irq_restore(f);
+	return r == -ERESTARTSYS ? -EINTR : r;
 }

@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: MIT
 /* Interval timers that send signals: alarm and setitimer(ITIMER_REAL), and
- * POSIX timers (timer_create with SIGEV_SIGNAL, SIGEV_THREAD_ID or SIGEV_NONE).
- * Expiry is checked on every timer tick (1 ms) by timers_tick. */
+ * POSIX timers (timer_create with SIGEV_SIGNAL, SIGEV_THREAD_ID or SIGEV_NONE);
+ * and kernel timeouts (kern/timer.h), the callbacks timerfd uses.  Expiry is
+ * checked on every timer tick (1 ms) by timers_tick. */
 #include <string.h>
 #include <kern/clock.h>
 #include <kern/heap.h>
 #include <kern/syscall.h>
+#include <kern/timer.h>
 #include <kern/uaccess.h>
 #include <uapi/errno.h>
 #include <uapi/signal.h>
 #include <uapi/time.h>
+#include "arch/x86_64/cpu.h"
 #include "proc/internal.h"
 
 #define ITIMER_REAL 0
@@ -36,9 +39,55 @@ struct ktimer {
 };
 
 static LIST_HEAD(timers);
+static LIST_HEAD(timeouts);	/* armed struct ktimeouts, in no order */
+
+void ktimeout_arm(struct ktimeout *t, uint64_t expires)
+{
+	uint64_t f = irq_save();
+	if (t->expires)
+		list_del(&t->link);
+	t->expires = expires ? expires : 1;
+	list_add_tail(&t->link, &timeouts);
+	irq_restore(f);
+}
+
+void ktimeout_cancel(struct ktimeout *t)
+{
+	uint64_t f = irq_save();
+	if (t->expires) {
+		list_del(&t->link);
+		t->expires = 0;
+	}
+	irq_restore(f);
+}
+
+uint64_t ktimeout_lock(void)
+{
+	return irq_save();
+}
+
+void ktimeout_unlock(uint64_t flags)
+{
+	irq_restore(flags);
+}
+
+/* In the timer interrupt.  A callback may re-arm its own timeout (it goes to
+ * the tail with a later deadline) but must not touch others. */
+static void timeouts_tick(uint64_t now)
+{
+	struct ktimeout *t, *n;
+	list_for_each_entry_safe(t, n, &timeouts, link) {
+		if (now < t->expires)
+			continue;
+		list_del(&t->link);
+		t->expires = 0;
+		t->fn(t);
+	}
+}
 
 void timers_tick(uint64_t now)
 {
+	timeouts_tick(now);
 	struct ktimer *k;
 	list_for_each_entry(k, &timers, link) {
 		if (!k->expires || now < k->expires)
