@@ -24,6 +24,8 @@ long console_write(int chan, const void *buf, size_t len);
 long console_read(void *buf, size_t len);
 /* true when console_read would not return -EAGAIN */
 bool console_read_ready(void);
+/* Poll sequence of stdin (kern/poll.h): stamped when data or EOF arrives. */
+uint64_t console_read_seq(void);
 /* A program set the terminal's termios (struct linux_termios bytes): passed
  * to the host tool, which applies them to the real terminal. */
 void console_termios_changed(const void *termios, size_t len);

@@ -15,6 +15,7 @@ struct kstat;
 struct dir_ctx;
 struct process;
 struct linux_iovec;
+struct epitem;
 
 /* Any op may be NULL; the vfs then applies a sensible default (see file.c). */
 struct file_ops {
@@ -33,8 +34,18 @@ struct file_ops {
 	long (*lseek)(struct file *f, int64_t off, int whence);
 	/* uarg is a user address; NULL: -ENOTTY */
 	long (*ioctl)(struct file *f, unsigned int cmd, unsigned long uarg);
-	/* POLL* mask of what would not block now; NULL: POLLIN|POLLOUT */
+	/* POLL* mask of what would not block now; NULL: POLLIN|POLLOUT, and
+	 * epoll_ctl refuses the file with EPERM (as Linux does for regular
+	 * files and directories) */
 	unsigned int (*poll)(struct file *f);
+	/* For edge-triggered epoll (the rules are in kern/poll.h): the poll
+	 * clock stamp of the latest event that made this file more ready for
+	 * any of `events` (POLL* bits a watcher asked for).  Producers stamp an
+	 * event with poll_seq_bump(&seq) before they wake their wait queue, e.g.
+	 * a socket when data or a connection is queued, when a full send buffer
+	 * drains, or when the peer hangs up.  NULL: epoll assumes an event at
+	 * every wake-up anywhere (no edge missed, some reported twice). */
+	uint64_t (*poll_seq)(struct file *f, unsigned int events);
 	/* directories: emit entries from ctx->pos on */
 	int (*iterate)(struct file *f, struct dir_ctx *ctx);
 	/* NULL: the inode's attributes */
@@ -56,6 +67,8 @@ struct file {
 	const struct file_ops *ops;
 	char *path;			/* absolute path as opened (kmalloc'd) */
 	void *priv;
+	struct epitem *epoll_watch;	/* epoll items watching this file (fs/epoll.c);
+					 * the last file_put removes them */
 };
 
 static inline bool file_readable(const struct file *f)

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <string.h>
 #include <kern/console.h>
+#include <kern/poll.h>
 #include <kern/printk.h>
 #include <kern/proc.h>
 #include <uapi/errno.h>
@@ -21,6 +22,7 @@ enum { IN_DATA = 1, IN_EOF, IN_SIGNAL, IN_WINSIZE };
 #define RX_SIZE 65536
 
 struct waitq console_wq = WAITQ_INIT(console_wq);
+static uint64_t rx_seq;	/* poll sequence of stdin: data or EOF arrived */
 
 static bool tty[3];
 static uint16_t win_rows = 24, win_cols = 80;
@@ -209,8 +211,15 @@ void console_poll_input(void)
 		}
 	}
 	irq_restore(f);
-	if (woke)
+	if (woke) {
+		poll_seq_bump(&rx_seq);
 		waitq_wake_all(&console_wq);
+	}
+}
+
+uint64_t console_read_seq(void)
+{
+	return rx_seq;
 }
 
 long console_read(void *buf, size_t len)

@@ -7,6 +7,7 @@
 #include <kern/console.h>
 #include <kern/err.h>
 #include <kern/heap.h>
+#include <kern/poll.h>
 #include <kern/printk.h>
 #include <kern/proc.h>
 #include <kern/random.h>
@@ -112,6 +113,11 @@ static unsigned int console_file_poll(struct file *f)
 	return m;
 }
 
+static uint64_t console_file_poll_seq(struct file *f, unsigned int events)
+{
+	return events & POLL_IN_EVENTS ? console_read_seq() : 0;	/* output never blocks */
+}
+
 static long console_file_nread(struct file *f)
 {
 	return console_read_ready() ? 1 : 0;	/* the driver does not expose a count */
@@ -190,6 +196,7 @@ static const struct file_ops console_ops = {
 	.read = console_file_read,
 	.write = console_file_write,
 	.poll = console_file_poll,
+	.poll_seq = console_file_poll_seq,
 	.ioctl = console_file_ioctl,
 	.stat = console_file_stat,
 	.nread = console_file_nread,

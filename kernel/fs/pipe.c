@@ -7,6 +7,7 @@
 #include <string.h>
 #include <kern/err.h>
 #include <kern/heap.h>
+#include <kern/poll.h>
 #include <kern/printk.h>
 #include <kern/wait.h>
 #include <uapi/errno.h>
@@ -54,7 +55,10 @@ static long pipe_read(struct file *f, void *buf, size_t len)
 		return 0;
 	for (;;) {
 		if (p->len) {
+			bool was_full = PIPE_SIZE - p->len < PIPE_BUF;
 			size_t n = pipe_ring_read(p, buf, len);
+			if (was_full)	/* as Linux: writers get an edge only from full */
+				poll_seq_bump(&p->wr_seq);
 			waitq_wake_all(&p->wq);
 			f->inode->atime_ns = vfs_now_ns();
 			return (long)n;
@@ -81,6 +85,7 @@ static long pipe_write(struct file *f, const void *buf, size_t len)
 		bool atomic = len <= PIPE_BUF;
 		if (space && (!atomic || space >= left)) {
 			done += pipe_ring_write(p, (const char *)buf + done, left);
+			poll_seq_bump(&p->rd_seq);
 			waitq_wake_all(&p->wq);
 			continue;
 		}
@@ -114,6 +119,18 @@ static unsigned int pipe_poll(struct file *f)
 	return m;
 }
 
+static uint64_t pipe_poll_seq(struct file *f, unsigned int events)
+{
+	struct pipe *p = pipe_of(f);
+	int acc = f->flags & O_ACCMODE;
+	uint64_t s = 0;
+	if (acc != O_WRONLY && (events & POLL_IN_EVENTS))
+		s = p->rd_seq;
+	if (acc != O_RDONLY && (events & POLL_OUT_EVENTS) && p->wr_seq > s)
+		s = p->wr_seq;
+	return s;
+}
+
 static long pipe_nread(struct file *f)
 {
 	return (long)pipe_of(f)->len;
@@ -127,6 +144,8 @@ static void pipe_release(struct file *f)
 		p->readers--;
 	if (acc != O_RDONLY)
 		p->writers--;
+	poll_seq_bump(&p->rd_seq);	/* POLLHUP for readers, POLLERR for writers */
+	poll_seq_bump(&p->wr_seq);
 	waitq_wake_all(&p->wq);
 }
 
@@ -209,6 +228,7 @@ static const struct file_ops pipe_ops = {
 	.read = pipe_read,
 	.write = pipe_write,
 	.poll = pipe_poll,
+	.poll_seq = pipe_poll_seq,
 	.nread = pipe_nread,
 	.release = pipe_release,
 };

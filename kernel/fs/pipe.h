@@ -3,6 +3,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <kern/wait.h>
 
 #define PIPE_SIZE 65536
@@ -14,6 +15,8 @@ struct pipe {
 	size_t len;		/* unread bytes */
 	int readers, writers;	/* open ends */
 	struct waitq wq;	/* readers and writers both wait here */
+	uint64_t rd_seq;	/* poll sequences (kern/poll.h): data or hang-up for */
+	uint64_t wr_seq;	/* readers; room or a gone reader for writers */
 };
 
 /* Copy in/out of the ring as much as fits / is there; return the count. */

@@ -44,6 +44,10 @@ int waitq_sleep(struct waitq *wq, uint64_t deadline)
 	return -ERESTARTSYS;	/* as if a signal came: blocking would hang a test */
 }
 int poll_wait_any(uint64_t deadline) { return -EINTR; }
+static uint64_t shim_poll_clock;
+uint64_t poll_clock(void) { return shim_poll_clock; }
+uint64_t poll_clock_advance(void) { return ++shim_poll_clock; }
+int poll_wait_since(uint64_t seen, uint64_t deadline) { return -EINTR; }
 
 static struct process fake;
 struct process *proc_current(void) { return &fake; }
