@@ -38,6 +38,8 @@ void file_put(struct file *f)
 {
 	if (!f || --f->refcount > 0)
 		return;
+	if (f->epoll_watch)
+		epoll_file_gone(f);	/* as Linux: closing the file leaves every set */
 	if (f->ops && f->ops->release && !(f->flags & O_PATH))
 		f->ops->release(f);
 	inode_put(f->inode);

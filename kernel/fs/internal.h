@@ -199,6 +199,18 @@ extern const struct file_ops dir_file_ops;
 struct super_block *ramfs_create(void);
 extern const struct file_ops ramfs_file_ops;
 
+/* anon.c: a file on the one nameless inode ("anon_inode:NAME" in
+ * /proc/self/fd), with ops and priv set; ERR_PTR(-ENOMEM). */
+struct file *anon_file_open(const char *name, const struct file_ops *ops, void *priv,
+			    unsigned int flags);
+
+/* epoll.c: f is going away; drop every epoll item that watches it. */
+void epoll_file_gone(struct file *f);
+
+/* eventfd.c: a new eventfd file with counter initval (EFD_* flags);
+ * ERR_PTR(-EINVAL, -ENOMEM). */
+struct file *eventfd_file(unsigned int initval, int flags);
+
 /* pipe.c */
 int pipe_create(struct file **rd, struct file **wr, unsigned int flags);
 bool file_is_pipe(struct file *f);
