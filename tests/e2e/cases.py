@@ -187,6 +187,8 @@ def app_cases(apps_src: str, apps_dir: str, work: Work) -> List[Case]:
                 add(args=[exe])
             elif name == "split_streams":
                 add(stdout=b"out\n", stderr=b"err\n")
+            elif name == "epoll":
+                add(stdin=b"epoll reads stdin\nthrough a pipe\n" * 40)
             elif name == "binary_output":
                 add(stdout=bytes((i + (i >> 8) * 7) & 0xFF for i in range(256 << 10)))
             else:
