@@ -43,6 +43,10 @@ LWIP_CFLAGS = $(filter-out -Werror -Wextra,$(KCFLAGS)) -Wno-address
 $(LWIP_STAMP): scripts/fetch-lwip
 	$(Q)scripts/fetch-lwip $(BUILD)/third_party
 
+# the dependency files are made with the objects (without this, make's built-in
+# `%: %.o` rule offers to "remake" them from a nonexistent core/x.d.c)
+$(BUILD)/lwip/%.d: ;
+
 $(BUILD)/lwip/%.o: $(LWIP_STAMP) kernel/net/lwip/lwipopts.h
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LWIP_CFLAGS) -c $(LWIP_DIR)/src/$*.c -o $@

@@ -39,6 +39,7 @@
 #define LWIP_DNS			0	/* programs resolve names themselves (resolv.conf) */
 #define IP_REASSEMBLY			1
 #define IP_FRAG				1
+#define IPV6_FRAG_COPYHEADER		1	/* 64-bit pointers: the reassembly helper does not fit the fragment header */
 #define LWIP_IPV6_AUTOCONFIG		1
 #define LWIP_IPV6_MLD			1
 #define LWIP_IPV6_DUP_DETECT_ATTEMPTS	0	/* addresses usable at once */
