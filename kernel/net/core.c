@@ -11,6 +11,7 @@
 #include <lwip/init.h>
 #include <lwip/netif.h>
 #include <lwip/timeouts.h>
+#include "arch/x86_64/cpu.h"
 #include "live/live.h"
 #include "net/net.h"
 #include "proc/internal.h"
@@ -79,13 +80,20 @@ static void net_main(void *unused)
 			pollers[i].fn(pollers[i].arg);
 		netif_poll_all();	/* loopback deliveries */
 		sys_check_timeouts();
-		if (kicked)
+		/* interrupts off from the test to the sleep: a kick from an
+		 * interrupt handler in between would find no sleeper and be lost
+		 * until the next lwIP timer */
+		uint64_t f = irq_save();
+		if (kicked) {
+			irq_restore(f);
 			continue;
+		}
 		u32_t ms = sys_timeouts_sleeptime();
 		uint64_t deadline = ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE
 					    ? 0
 					    : clock_monotonic_ns() + (uint64_t)ms * 1000000 + 1;
 		waitq_sleep(&net_wq, deadline);
+		irq_restore(f);
 	}
 }
 
