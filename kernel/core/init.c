@@ -17,6 +17,7 @@
 #include "arch/x86_64/cpu.h"
 #include "core/boot.h"
 #include "drivers/console_internal.h"
+#include "drivers/virtio_net.h"
 #include "fs/9p.h"
 #include "live/live.h"
 #include "mm/mm_internal.h"
@@ -103,6 +104,7 @@ static void start_first_program(void)
 		console_set_tty(v[0], v[1], v[2], v[3], v[4]);
 	}
 	live_init();
+	virtio_net_init(); /* eth0's addresses come from .unielf/net */
 	vfs_remove_tree("/.unielf");
 
 	struct exec_args a = {0};

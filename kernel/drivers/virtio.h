@@ -37,6 +37,14 @@ struct virtio_transport {
 	void (*notify)(struct virtio_dev *d, uint16_t q);
 	/* device-specific configuration, byte by byte */
 	uint8_t (*config_read8)(struct virtio_dev *d, uint32_t off);
+	/* Interrupts (optional; the polled drivers never call these).  irq_setup
+	 * delivers the device's used-buffer notifications to CPU vector `vector`
+	 * for every queue set up after it; call it after FEATURES_OK and before
+	 * queue_setup.  0 or -errno (no way to route the interrupt). */
+	int (*irq_setup)(struct virtio_dev *d, unsigned vector);
+	/* In the interrupt handler, before the EOI: acknowledges the device's
+	 * interrupt so a level-triggered line drops. */
+	void (*irq_ack)(struct virtio_dev *d);
 };
 
 struct virtq {

@@ -3,10 +3,14 @@
  * lays it out: transports of 512 bytes from 0xfeb00000 up.  Devices are found
  * by probing each window for the magic value, which does not depend on the
  * kernel command line (microvm appends virtio_mmio.device= entries to it, but
- * a long command line gets truncated).  The core is virtio.c. */
+ * a long command line gets truncated).  A driver that wants interrupts gets
+ * the transport's line routed level-triggered through the I/O APIC.  The core
+ * is virtio.c. */
 #include <string.h>
 #include <kern/heap.h>
 #include <kern/printk.h>
+#include <uapi/errno.h>
+#include "arch/x86_64/arch.h"
 #include "drivers/pci.h"
 #include "drivers/virtio.h"
 #include "mm/mm_internal.h"
@@ -28,6 +32,8 @@
 #define R_QUEUE_NUM	0x038
 #define R_QUEUE_READY	0x044
 #define R_QUEUE_NOTIFY	0x050
+#define R_IRQ_STATUS	0x060
+#define R_IRQ_ACK	0x064
 #define R_STATUS	0x070
 #define R_DESC_LO	0x080
 #define R_DESC_HI	0x084
@@ -36,6 +42,13 @@
 #define R_USED_LO	0x0a0
 #define R_USED_HI	0x0a4
 #define R_CONFIG	0x100
+
+/* microvm wires transport i to GSI 24 + i on its second I/O APIC (present
+ * with ACPI, QEMU's default), else to GSI 16 + i */
+#define GSI_IOAPIC2 24
+#define GSI_ACPI    16
+
+static uint8_t *win; /* the transports' window, mapped once */
 
 static inline uint32_t rd(struct virtio_dev *d, uint32_t off)
 {
@@ -107,6 +120,21 @@ static uint8_t mmio_config_read8(struct virtio_dev *d, uint32_t off)
 	return *(volatile uint8_t *)((uint8_t *)d->priv + R_CONFIG + off);
 }
 
+static int mmio_irq_setup(struct virtio_dev *d, unsigned vector)
+{
+	unsigned slot = (unsigned)(((uint8_t *)d->priv - win) / MMIO_STRIDE);
+	unsigned gsi = (ioapic_present(GSI_IOAPIC2) ? GSI_IOAPIC2 : GSI_ACPI) + slot;
+	/* the line stays high while InterruptStatus is non-zero: level */
+	return ioapic_route_gsi(gsi, vector, true) ? 0 : -ENODEV;
+}
+
+static void mmio_irq_ack(struct virtio_dev *d)
+{
+	uint32_t isr = rd(d, R_IRQ_STATUS);
+	if (isr)
+		wr(d, R_IRQ_ACK, isr);
+}
+
 static const struct virtio_transport mmio_transport = {
     .name = "virtio-mmio",
     .get_status = mmio_get_status,
@@ -117,6 +145,8 @@ static const struct virtio_transport mmio_transport = {
     .queue_setup = mmio_queue_setup,
     .notify = mmio_notify,
     .config_read8 = mmio_config_read8,
+    .irq_setup = mmio_irq_setup,
+    .irq_ack = mmio_irq_ack,
 };
 
 void virtio_mmio_probe(void)
@@ -125,7 +155,7 @@ void virtio_mmio_probe(void)
 	 * belongs to nothing, and probing it would be a guess. */
 	if (pci_present())
 		return;
-	uint8_t *win = mmu_map_mmio(MMIO_BASE_PA, MMIO_SLOTS * MMIO_STRIDE);
+	win = mmu_map_mmio(MMIO_BASE_PA, MMIO_SLOTS * MMIO_STRIDE);
 	for (int i = 0; i < MMIO_SLOTS; i++) {
 		volatile uint32_t *regs = (volatile uint32_t *)(win + i * MMIO_STRIDE);
 		if (regs[R_MAGIC / 4] != MMIO_MAGIC)

@@ -3,11 +3,14 @@
  * at the common configuration, the notification area and the device
  * configuration inside memory BARs, which are mapped with mmu_map_mmio.
  * Transitional devices (0x1000-0x103f) are driven through the same modern
- * capabilities; legacy-only devices are skipped.  The core is virtio.c. */
+ * capabilities; legacy-only devices are skipped.  A driver that wants
+ * interrupts gets one MSI-X vector for all its queues, sent straight to the
+ * local APIC (no I/O APIC routing, no INTx).  The core is virtio.c. */
 #include <string.h>
 #include <kern/compiler.h>
 #include <kern/heap.h>
 #include <kern/printk.h>
+#include <uapi/errno.h>
 #include "drivers/pci.h"
 #include "drivers/virtio.h"
 #include "mm/mm_internal.h"
@@ -17,6 +20,12 @@
 #define CAP_COMMON 1
 #define CAP_NOTIFY 2
 #define CAP_DEVICE 4
+
+#define PCI_CAP_MSIX	 0x11
+#define MSIX_ENABLE	 0x8000 /* message control */
+#define MSIX_FUNC_MASK	 0x4000
+#define MSI_ADDR_APIC0	 0xfee00000u /* physical destination APIC 0 */
+#define VIRTIO_NO_VECTOR 0xffff
 
 /* common configuration layout */
 #define C_DFSELECT 0x00
@@ -39,6 +48,9 @@
 struct vpci {
 	volatile uint8_t *common, *notify, *device;
 	uint32_t notify_mult;
+	struct pci_dev pdev;
+	uint8_t msix_cap;   /* 0: none */
+	uint16_t queue_vec; /* what queue_setup writes to queue_msix_vector */
 	/* per queue: QEMU tells queues apart by the address written */
 	uint16_t notify_off[VP_QUEUES];
 };
@@ -113,10 +125,12 @@ static int vp_queue_setup(struct virtio_dev *d, uint16_t q, uint16_t size, uint6
 	volatile uint8_t *c = VP(d)->common;
 	if (q >= VP_QUEUES)
 		return -1;
-	w16(c, C_MSIX, 0xffff); /* no interrupts: completion is polled */
+	w16(c, C_MSIX, VIRTIO_NO_VECTOR); /* no configuration interrupts */
 	w16(c, C_Q_SELECT, q);
 	w16(c, C_Q_SIZE, size);
-	w16(c, C_Q_MSIX, 0xffff);
+	w16(c, C_Q_MSIX, VP(d)->queue_vec); /* none unless irq_setup asked */
+	if (r16(c, C_Q_MSIX) != VP(d)->queue_vec)
+		return -1; /* the device had no room for the vector */
 	w64(c, C_Q_DESC, desc);
 	w64(c, C_Q_DRIVER, avail);
 	w64(c, C_Q_DEVICE, used);
@@ -137,6 +151,39 @@ static uint8_t vp_config_read8(struct virtio_dev *d, uint32_t off)
 	return VP(d)->device[off];
 }
 
+/* Programs MSI-X table entry 0 with `vector` for CPU 0 and enables MSI-X;
+ * the queues set up afterwards signal through entry 0. */
+static int vp_irq_setup(struct virtio_dev *d, unsigned vector)
+{
+	struct vpci *v = VP(d);
+	const struct pci_dev *p = &v->pdev;
+	if (!v->msix_cap)
+		return -ENODEV;
+	uint32_t table = pci_read32(p, v->msix_cap + 4);
+	uint64_t base = pci_bar(p, table & 7);
+	if (!base)
+		return -ENODEV;
+	uint64_t pa = base + (table & ~7u);
+	uint64_t start = ALIGN_DOWN(pa, PAGE_SIZE);
+	volatile uint32_t *entry =
+	    (volatile uint32_t *)((uint8_t *)mmu_map_mmio(start, PAGE_SIZE) +
+				  (pa - start));
+	entry[0] = MSI_ADDR_APIC0; /* message address: fixed delivery, physical */
+	entry[1] = 0;
+	entry[2] = vector; /* message data: edge, fixed */
+	entry[3] = 0;	   /* vector control: unmasked */
+	uint16_t ctl = pci_read16(p, v->msix_cap + 2);
+	pci_write16(p, v->msix_cap + 2,
+		    (uint16_t)((ctl | MSIX_ENABLE) & ~MSIX_FUNC_MASK));
+	v->queue_vec = 0;
+	return 0;
+}
+
+static void vp_irq_ack(struct virtio_dev *d)
+{
+	/* MSI-X: an edge message, nothing to acknowledge */
+}
+
 static const struct virtio_transport pci_transport = {
     .name = "virtio-pci",
     .get_status = vp_get_status,
@@ -147,6 +194,8 @@ static const struct virtio_transport pci_transport = {
     .queue_setup = vp_queue_setup,
     .notify = vp_notify,
     .config_read8 = vp_config_read8,
+    .irq_setup = vp_irq_setup,
+    .irq_ack = vp_irq_ack,
 };
 
 static volatile uint8_t *map_region(const struct pci_dev *p, uint8_t bar, uint32_t off,
@@ -185,6 +234,8 @@ static void found(const struct pci_dev *p, void *arg)
 				v->notify_mult = pci_read32(p, ptr + 16);
 			} else if (type == CAP_DEVICE && !v->device)
 				v->device = map_region(p, bar, off, len);
+		} else if (cap == PCI_CAP_MSIX) {
+			v->msix_cap = ptr;
 		}
 		ptr = next;
 	}
@@ -196,6 +247,8 @@ static void found(const struct pci_dev *p, void *arg)
 		return;
 	}
 	pci_enable(p);
+	v->pdev = *p;
+	v->queue_vec = VIRTIO_NO_VECTOR;
 	struct virtio_dev *d = kzalloc(sizeof(*d));
 	if (!d) {
 		kfree(v);

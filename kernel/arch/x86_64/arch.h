@@ -22,7 +22,14 @@ uint64_t tsc_to_ns(uint64_t tsc);
 extern uint64_t tsc_at_entry;
 extern uint64_t tsc_khz;
 void timer_eoi(void);
+/* Routes ISA irq to vector on CPU 0: edge triggered, active high.  False when
+ * no I/O APIC answers. */
 bool ioapic_route(unsigned irq, unsigned vector);
+/* Routes global system interrupt gsi (0..23 on the first I/O APIC, 24..47 on
+ * a second one) to vector on CPU 0, active high, level or edge triggered.
+ * False when no I/O APIC serves gsi. */
+bool ioapic_route_gsi(unsigned gsi, unsigned vector, bool level);
+bool ioapic_present(unsigned gsi);
 
 /* Context switch: saves callee-saved registers on the current stack, stores
  * its pointer in *old_sp, loads new_sp and returns on the other stack. */

@@ -31,7 +31,7 @@ static uint8_t double_fault_stack[8192] __attribute__((aligned(16)));
 
 extern uint64_t cpu_kernel_rsp;
 extern const uint64_t isr_table[32];
-extern char isr_timer[], isr_spurious[], isr_35[], isr_36[], syscall_entry[];
+extern char isr_timer[], isr_spurious[], isr_35[], isr_36[], isr_37[], syscall_entry[];
 
 size_t fpu_state_size = 512;
 uint64_t fpu_xcr0;
@@ -88,6 +88,7 @@ static void idt_init(void)
 	idt_set(VEC_SPURIOUS, isr_spurious, 0, 0);
 	idt_set(VEC_COM2, isr_35, 0, 0);
 	idt_set(VEC_COM1, isr_36, 0, 0);
+	idt_set(VEC_NET, isr_37, 0, 0);
 	struct {
 		uint16_t limit;
 		uint64_t base;

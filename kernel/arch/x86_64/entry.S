@@ -92,6 +92,7 @@ ISR_ERR 30
 ISR_NOERR 31
 ISR_NOERR 35
 ISR_NOERR 36
+ISR_NOERR 37
 ISR_NOERR 64
 ISR_NOERR 255
 
@@ -114,7 +115,7 @@ isr_table:
 	.quad isr_8, isr_9, isr_10, isr_11, isr_12, isr_13, isr_14, isr_15
 	.quad isr_16, isr_17, isr_18, isr_19, isr_20, isr_21, isr_22, isr_23
 	.quad isr_24, isr_25, isr_26, isr_27, isr_28, isr_29, isr_30, isr_31
-	.globl isr_timer, isr_spurious, isr_35, isr_36
+	.globl isr_timer, isr_spurious, isr_35, isr_36, isr_37
 	.set isr_timer, isr_64
 	.set isr_spurious, isr_255
 

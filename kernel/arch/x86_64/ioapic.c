@@ -1,40 +1,64 @@
 // SPDX-License-Identifier: MIT
-/* The I/O APIC at its standard address, used to route the legacy ISA lines
- * of the two serial ports (IRQ 4: console, IRQ 3: control channel) to CPU
- * vectors.  microvm and q35 both wire ISA IRQ n to pin n for n != 0. */
+/* The I/O APICs at their standard addresses, used to route device lines to
+ * CPU vectors: the legacy ISA lines of the two serial ports (IRQ 4: console,
+ * IRQ 3: control channel; microvm and q35 both wire ISA IRQ n to pin n for
+ * n != 0), and microvm's virtio-mmio lines, which sit on a second I/O APIC
+ * (GSI 24..47) when QEMU gives the machine one. */
 #include <stdint.h>
 #include "arch/x86_64/arch.h"
 #include "mm/mm_internal.h"
 
-#define IOAPIC_PHYS 0xfec00000UL
+#define IOAPIC_PINS 24
 
-static volatile uint32_t *ioapic;
+#define RTE_LEVEL (1u << 15) /* level triggered (else edge) */
 
-static void ioapic_write(uint32_t reg, uint32_t v)
+static const uint64_t ioapic_phys[2] = {0xfec00000UL, 0xfec10000UL};
+static volatile uint32_t *ioapic[2];
+static bool probed[2];
+
+static void ioapic_write(volatile uint32_t *a, uint32_t reg, uint32_t v)
 {
-	ioapic[0] = reg;
-	ioapic[4] = v;
+	a[0] = reg;
+	a[4] = v;
 }
 
-static uint32_t ioapic_read(uint32_t reg)
+static uint32_t ioapic_read(volatile uint32_t *a, uint32_t reg)
 {
-	ioapic[0] = reg;
-	return ioapic[4];
+	a[0] = reg;
+	return a[4];
 }
 
-/* Routes ISA irq to vector on CPU 0: edge triggered, active high.  Returns
- * false when there is no I/O APIC answering. */
+/* The registers of I/O APIC i, or NULL when nothing answers there. */
+static volatile uint32_t *ioapic_get(unsigned i)
+{
+	if (!probed[i]) {
+		probed[i] = true;
+		volatile uint32_t *a = mmu_map_mmio(ioapic_phys[i], 4096);
+		uint32_t ver = ioapic_read(a, 1);
+		if (ver != 0xffffffff && ver != 0)
+			ioapic[i] = a;
+	}
+	return ioapic[i];
+}
+
+bool ioapic_present(unsigned gsi)
+{
+	return gsi < 2 * IOAPIC_PINS && ioapic_get(gsi / IOAPIC_PINS);
+}
+
+bool ioapic_route_gsi(unsigned gsi, unsigned vector, bool level)
+{
+	if (!ioapic_present(gsi))
+		return false;
+	volatile uint32_t *a = ioapic[gsi / IOAPIC_PINS];
+	unsigned pin = gsi % IOAPIC_PINS;
+	ioapic_write(a, 0x10 + 2 * pin + 1, 0); /* destination APIC 0 */
+	/* fixed, physical, active high, unmasked */
+	ioapic_write(a, 0x10 + 2 * pin, vector | (level ? RTE_LEVEL : 0));
+	return true;
+}
+
 bool ioapic_route(unsigned irq, unsigned vector)
 {
-	if (!ioapic) {
-		ioapic = mmu_map_mmio(IOAPIC_PHYS, 4096);
-		uint32_t ver = ioapic_read(1);
-		if (ver == 0xffffffff) {
-			ioapic = NULL;
-			return false;
-		}
-	}
-	ioapic_write(0x10 + 2 * irq + 1, 0);		/* destination APIC 0 */
-	ioapic_write(0x10 + 2 * irq, vector);		/* fixed, physical, edge, high, unmasked */
-	return true;
+	return ioapic_route_gsi(irq, vector, false);
 }

@@ -9,6 +9,7 @@
 #include "arch/x86_64/cpu.h"
 #include "core/ksyms.h"
 #include "drivers/console_internal.h"
+#include "drivers/virtio_net.h"
 #include "live/live.h"
 #include "mm/vm.h"
 #include "proc/internal.h"
@@ -117,6 +118,9 @@ void trap_dispatch(struct regs *r)
 		timer_eoi();
 	} else if (r->vector == VEC_COM2) {
 		live_control_irq();
+		timer_eoi();
+	} else if (r->vector == VEC_NET) {
+		virtio_net_irq(); /* acknowledges the device first: the line may be level */
 		timer_eoi();
 	} else if (r->vector < 32) {
 		if (!regs_from_user(r)) {
