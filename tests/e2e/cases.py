@@ -238,6 +238,65 @@ def tool_cases(apps_dir: str, work: Work) -> List[Case]:
                       native=False, check=expect_refusal(127)))
     cases.append(Case("tool/missing-in-path", ["unielf-e2e-no-such-program"],
                       native=False, check=expect_refusal(127)))
+    cases += net_tool_cases(app)
+    return cases
+
+
+def expect_usage_error(prefix: str):
+    """Bad usage: 125, nothing on stdout, `unielf: PREFIX...` on stderr (then at
+    most the `Try 'unielf run --help'.` hint)."""
+
+    def check(r: Result):
+        lines = r.stderr.decode("utf-8", "replace").splitlines()
+        if r.status != 125:
+            return f"exit status {r.status}, want 125; stderr: {r.stderr[:200]!r}"
+        if r.stdout:
+            return f"stdout not empty: {r.stdout[:60]!r}"
+        if not lines or not lines[0].startswith("unielf: " + prefix):
+            return f"stderr does not start with 'unielf: {prefix}': {r.stderr[:200]!r}"
+        if lines[1:] and lines[1:] != ["Try 'unielf run --help'."]:
+            return f"more than the error and the hint on stderr: {r.stderr[:300]!r}"
+        return None
+
+    return check
+
+
+def expect_stdout(status: int, stdout: bytes):
+    def check(r: Result):
+        if r.status != status:
+            return f"exit status {r.status}, want {status}; stderr: {r.stderr[:200]!r}"
+        if r.stdout != stdout:
+            return f"stdout {r.stdout[:200]!r}, want {stdout!r}"
+        return None
+
+    return check
+
+
+def net_tool_cases(app) -> List[Case]:
+    """--net and -p: refusals before QEMU starts, QEMU refusing a forward, and
+    runs with a NIC on both machines (the program's status and resolv.conf)."""
+    exit42 = [app("exit_codes"), "42"]
+    cases = []
+    for name, opts, prefix in (
+            ("bad-spec", ["-p", "abc"], "-p abc"),
+            ("port-zero", ["-p", "0:80"], "-p 0:80"),
+            ("port-too-big", ["-p", "8080:65536"], "-p 8080:65536"),
+            ("bad-proto", ["-p", "8080:80/sctp"], "-p 8080:80/sctp"),
+            ("bad-mode", ["--net", "tap"], "--net tap"),
+            ("none-with-port", ["--net", "none", "-p", "8080:80"], "-p"),
+            ("port-twice", ["-p", "18080:80", "-p", "18080:81"], "-p")):
+        cases.append(Case(f"tool/net-usage-{name}", exit42, native=False, run_opts=opts,
+                          check=expect_usage_error(prefix)))
+    # 192.0.2.1 (TEST-NET-1) is no address of this host: QEMU cannot bind it
+    cases.append(Case("tool/net-hostfwd-refused", exit42, native=False,
+                      run_opts=["-p", "192.0.2.1:18080:80"], check=expect_refusal(125)))
+    for machine in ("microvm", "q35"):
+        cases.append(Case(f"tool/net-user-{machine}", exit42, native=False,
+                          run_opts=["--net", "user", "--machine", machine],
+                          check=expect_status(42)))
+    cases.append(Case("tool/net-resolv-conf", [BUSYBOX, "cat", "/etc/resolv.conf"],
+                      native=False, run_opts=["-p", "18081:80"],
+                      check=expect_stdout(0, b"nameserver 10.0.2.3\n")))
     return cases
 
 

@@ -458,6 +458,20 @@ int initrd_add_dir(struct initrd *r, const char *guest)
 	return writer_result(guest, cpio_add_dir(&r->w, guest + 1, 0755, r->now));
 }
 
+int initrd_add_data(struct initrd *r, const char *guest, unsigned mode, const void *data,
+		    size_t len)
+{
+	int c;
+
+	if (lookup(r, guest))
+		return 0;
+	c = claim(r, guest, KIND_FILE, guest);
+	if (c > 0)
+		c = writer_result(
+		    guest, cpio_add_data(&r->w, guest + 1, mode, r->now, data, len));
+	return c < 0 ? -1 : 0;
+}
+
 int initrd_add_descriptor(struct initrd *r, const char *name, const void *data,
 			  size_t len)
 {

@@ -39,6 +39,10 @@ int initrd_add_tree(struct initrd *r, const char *host, const char *guest);
 bool initrd_contains(struct initrd *r, const char *guest);
 /* Makes sure directory @guest exists (mode 0755) unless something is there. */
 int initrd_add_dir(struct initrd *r, const char *guest);
+/* Adds a regular file with the given bytes and mode at guest path @guest
+ * (absolute), unless something is already there (then 0, nothing added). */
+int initrd_add_data(struct initrd *r, const char *guest, unsigned mode, const void *data,
+		    size_t len);
 /* Adds .unielf/NAME with the given bytes. */
 int initrd_add_descriptor(struct initrd *r, const char *name, const void *data,
 			  size_t len);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "ctlcmd.h"
+#include "netopts.h"
 #include "pathlookup.h"
 #include "unielf.h"
 
@@ -79,6 +80,14 @@ static void run_usage(FILE *f)
 	    "      --root-rw            ... read-write\n"
 	    "      --no-cwd             do not share the current directory (shared at\n"
 	    "                           its own path by default, unless it is /)\n"
+	    "      --net user|none      user: a NIC on QEMU's user network (guest\n"
+	    "                           10.0.2.15/24, gateway 10.0.2.2, DNS 10.0.2.3),\n"
+	    "                           outbound access only; none: no NIC (default,\n"
+	    "                           unless -p is given)\n"
+	    "  -p, --publish [HOSTADDR:]HOSTPORT:GUESTPORT[/tcp|/udp]\n"
+	    "                           forward host port HOSTPORT (on HOSTADDR,\n"
+	    "                           default 127.0.0.1) to GUESTPORT; repeatable;\n"
+	    "                           implies --net user\n"
 	    "  -h, --help               show this help and exit\n"
 	    "\n"
 	    "The program's environment is exactly the --env values plus, unless given,\n"
@@ -128,6 +137,7 @@ enum {
 	OPT_ROOT,
 	OPT_ROOT_RW,
 	OPT_NO_CWD,
+	OPT_NET,
 };
 
 /* Parses `run`'s arguments (argv[0] is "run").  Returns -1 to go on, or the exit
@@ -149,16 +159,19 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 	    {"root", required_argument, NULL, OPT_ROOT},
 	    {"root-rw", no_argument, NULL, OPT_ROOT_RW},
 	    {"no-cwd", no_argument, NULL, OPT_NO_CWD},
+	    {"net", required_argument, NULL, OPT_NET},
+	    {"publish", required_argument, NULL, 'p'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
+	char why[256];
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->mem_mb = UE_DEFAULT_MEM_MB;
 	o->workdir = ue_xstrdup("/");
 	optind = 0; /* full re-initialisation, "+" included */
-	while ((c = getopt_long(argc, argv, "+m:f:e:w:vhit", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+m:f:e:w:p:vhit", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm': {
 			char *end;
@@ -209,6 +222,18 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 		case OPT_NO_CWD:
 			o->no_cwd = true;
 			break;
+		case OPT_NET:
+			if (netopt_parse_mode(optarg, &o->net, why, sizeof(why)))
+				return bad_usage("%s", why);
+			break;
+		case 'p':
+			o->ports =
+			    ue_xrealloc(o->ports, (o->nports + 1) * sizeof(*o->ports));
+			if (netopt_parse_port(optarg, &o->ports[o->nports], why,
+					      sizeof(why)))
+				return bad_usage("%s", why);
+			o->nports++;
+			break;
 		case OPT_ACCEL:
 			if (!strcmp(optarg, "auto"))
 				o->accel = UE_ACCEL_AUTO;
@@ -253,6 +278,8 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 		return bad_usage("run: missing PROGRAM%s", "");
 	if (o->control_key && !o->control)
 		return bad_usage("--control-key needs --control SOCKET%s", "");
+	if (netopt_check(&o->net, o->ports, o->nports, why, sizeof(why)))
+		return bad_usage("%s", why);
 	o->prog_argv = argv + optind;
 	o->prog_argc = argc - optind;
 	return -1;
@@ -312,6 +339,7 @@ int main(int argc, char **argv)
 	free(o.files);
 	free(o.envs);
 	free(o.share_args);
+	free(o.ports);
 	free(o.workdir);
 	return r;
 }

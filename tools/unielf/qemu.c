@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/kvm.h>
+#include "netopts.h"
 #include "qemu.h"
 
 volatile sig_atomic_t qemu_running_pid;
@@ -30,7 +31,7 @@ char *qemu_opt_escape(const char *s)
 
 char **qemu_build_argv(const struct qemu_config *c)
 {
-	char **v = ue_xcalloc(48 + 4 * c->nshares, sizeof(*v));
+	char **v = ue_xcalloc(56 + 4 * c->nshares, sizeof(*v));
 	int n = 0;
 	char opts[64] = "";
 
@@ -57,7 +58,7 @@ char **qemu_build_argv(const struct qemu_config *c)
 	ARG("chardev:con");
 	ARG("-device");
 	ARG("isa-debug-exit,iobase=0xf4,iosize=0x04");
-	if ((c->nshares || c->control_socket) && c->machine != UE_MACHINE_Q35) {
+	if ((c->nshares || c->control_socket || c->net) && c->machine != UE_MACHINE_Q35) {
 		/* microvm's transports are virtio-mmio; the kernel speaks virtio 1.0 */
 		ARG("-global");
 		ARG("virtio-mmio.force-legacy=false");
@@ -85,6 +86,14 @@ char **qemu_build_argv(const struct qemu_config *c)
 								   : "virtio-9p-device",
 				      i, i);
 		free(esc);
+	}
+	if (c->net) {
+		/* romfile= : no PXE option ROM to load for a kernel that boots by PVH */
+		ARG("-netdev");
+		v[n++] = netopt_netdev(c->ports, c->nports);
+		ARG("-device");
+		ARG(c->machine == UE_MACHINE_Q35 ? "virtio-net-pci,netdev=net0,romfile="
+						 : "virtio-net-device,netdev=net0");
 	}
 	ARG("-kernel");
 	ARG(c->kernel);

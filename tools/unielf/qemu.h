@@ -20,6 +20,9 @@ struct qemu_config {
 	const char *control_socket;    /* COM2 on this Unix socket, or NULL */
 	const struct ue_share *shares; /* virtio-9p shares, tag unielf<i> */
 	size_t nshares;
+	bool net;		     /* a virtio-net NIC on QEMU's user network */
+	const struct ue_port *ports; /* its host forwards (-p) */
+	size_t nports;
 };
 
 struct qemu_proc {

@@ -17,6 +17,7 @@
 #include "control.h"
 #include "elfdeps.h"
 #include "initrd.h"
+#include "netopts.h"
 #include "pathlookup.h"
 #include "qemu.h"
 #include "relay.h"
@@ -178,6 +179,13 @@ static int pack_deps(const struct run_opts *o, struct initrd *r, const char *exe
 	return err;
 }
 
+/* Whether the VM gets a NIC: --net user, or -p without --net (also when the
+ * options did not come through the command line parser). */
+static bool net_on(const struct run_opts *o)
+{
+	return o->net == UE_NET_USER || (o->net == UE_NET_DEFAULT && o->nports);
+}
+
 static struct initrd *pack(const struct run_opts *o, const char *exe, char *tty)
 {
 	struct initrd *r = initrd_create();
@@ -207,6 +215,12 @@ static struct initrd *pack(const struct run_opts *o, const char *exe, char *tty)
 		}
 		free(host);
 		free(guest);
+	}
+	/* before pack_deps, which would take the host's: 10.0.2.3 is QEMU's DNS
+	 * relay (a --file at /etc/resolv.conf still wins) */
+	if (!err && net_on(o)) {
+		const char *rc = netopt_resolv_conf();
+		err = initrd_add_data(r, "/etc/resolv.conf", 0644, rc, strlen(rc));
 	}
 	if (!err)
 		err = pack_deps(o, r, exe);
@@ -240,6 +254,11 @@ static struct initrd *pack(const struct run_opts *o, const char *exe, char *tty)
 		}
 		err = initrd_add_descriptor(r, "mounts", m.data, m.len);
 		ue_buf_free(&m);
+	}
+	if (!err && net_on(o)) {
+		char *d = netopt_descriptor();
+		err = initrd_add_descriptor(r, "net", d, strlen(d));
+		free(d);
 	}
 	if (!err && o->control_key) {
 		struct ctl_key k;
@@ -429,6 +448,16 @@ static int boot(struct qemu_config *qc, const struct relay_config *rc, int initr
 	return 0;
 }
 
+/* True when QEMU refused a -p forward: TCG would refuse it just the same. */
+static bool hostfwd_refused(const struct ue_buf *qerr)
+{
+	char *line = relay_last_line(qerr);
+	bool r = netopt_is_hostfwd_error(line);
+
+	free(line);
+	return r;
+}
+
 /* Explains a boot that ended without an exit status. */
 static int vm_failed(const struct run_opts *o, const struct ue_buf *qerr,
 		     const struct relay_result *res)
@@ -437,7 +466,13 @@ static int vm_failed(const struct run_opts *o, const struct ue_buf *qerr,
 
 	if (o->verbose && qerr->len)
 		(void)ue_write_full(STDERR_FILENO, qerr->data, qerr->len);
-	if (!res->synced && *line)
+	if (!res->synced && netopt_is_hostfwd_error(line)) {
+		const char *rule = strchr(line, '\'');
+		ue_msg(
+		    "-p: QEMU could not set up host forwarding rule %s (is the host port "
+		    "in use, or the address not this host's?)",
+		    rule ? rule : line);
+	} else if (!res->synced && *line)
 		ue_msg("%s", line);
 	else
 		ue_msg("the VM stopped without an exit status");
@@ -459,6 +494,9 @@ int run_launch(const struct run_opts *o, const char *kernel, int initrd_fd, int 
 	    .control_socket = o->control,
 	    .shares = o->shares,
 	    .nshares = o->nshares,
+	    .net = net_on(o),
+	    .ports = o->ports,
+	    .nports = o->nports,
 	};
 	struct relay_config rc = {
 	    .verbose = o->verbose,
@@ -483,7 +521,9 @@ int run_launch(const struct run_opts *o, const char *kernel, int initrd_fd, int 
 			 * An EXIT before READY (say, an ELF the kernel rejects) is an
 			 * answer, and a forced KVM gets no second chance. */
 			if (o->accel == UE_ACCEL_KVM || res.ready ||
-			    (res.end != RELAY_BOOT_TIMEOUT && res.end != RELAY_NO_STATUS))
+			    (res.end != RELAY_BOOT_TIMEOUT &&
+			     res.end != RELAY_NO_STATUS) ||
+			    hostfwd_refused(&qerr))
 				goto done;
 			if (o->verbose) {
 				ue_msg("KVM: %s; retrying with TCG",

@@ -18,6 +18,8 @@ enum {
 
 enum ue_accel { UE_ACCEL_AUTO, UE_ACCEL_KVM, UE_ACCEL_TCG };
 enum ue_machine { UE_MACHINE_MICROVM, UE_MACHINE_Q35 };
+/* --net: DEFAULT until checked (then user with -p, else none) */
+enum ue_net { UE_NET_DEFAULT, UE_NET_NONE, UE_NET_USER };
 
 #define UE_DEFAULT_MEM_MB 128
 #define UE_DEFAULT_PATH	  "/usr/local/bin:/usr/bin:/bin"
@@ -27,6 +29,13 @@ struct ue_share {
 	char *host;  /* host directory, resolved (realpath) */
 	char *guest; /* absolute guest path, "/" for --root */
 	bool readonly;
+};
+
+/* One -p: host HOSTADDR:HOSTPORT forwarded to guest port GUESTPORT. */
+struct ue_port {
+	char host_addr[16]; /* dotted IPv4 */
+	unsigned host_port, guest_port;
+	bool udp;
 };
 
 struct run_opts {
@@ -48,6 +57,9 @@ struct run_opts {
 	bool root_rw;
 	bool no_cwd;
 	bool workdir_given;
+	enum ue_net net;       /* --net, resolved by netopt_check */
+	struct ue_port *ports; /* -p, in order */
+	size_t nports;
 	struct ue_share *shares; /* resolved by run_main, in mount-tag order */
 	size_t nshares;
 	char **prog_argv; /* PROGRAM and its arguments, NULL-terminated */
