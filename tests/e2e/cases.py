@@ -379,6 +379,28 @@ def with_libs(*programs: str) -> List[str]:
     return out
 
 
+PY_SELECTORS = """\
+import asyncio, os, selectors
+s = selectors.DefaultSelector()
+print(type(s).__name__)
+r, w = os.pipe()
+s.register(r, selectors.EVENT_READ, "pipe")
+print(s.select(0))
+os.write(w, b"x")
+print([(k.data, ev) for k, ev in s.select(1)])
+async def main():
+    loop = asyncio.get_running_loop()
+    fut = loop.create_future()
+    loop.call_later(0.05, fut.set_result, "timer fired")
+    print(await fut)
+    proc = await asyncio.create_subprocess_exec("/usr/bin/echo", "child",
+                                                stdout=asyncio.subprocess.PIPE)
+    out, _ = await proc.communicate()
+    print(out.decode().strip(), await proc.wait())
+asyncio.run(main())
+"""
+
+
 def debian_cases(work: Work) -> List[Case]:
     """Debian's own dynamically linked programs, byte for byte against a native run."""
     w = work.path
@@ -424,6 +446,9 @@ def debian_cases(work: Work) -> List[Case]:
         ("lua", ["lua5.4", w("deb/prog.lua")], [deb], DEVNULL, 0),
         ("python3", ["/usr/bin/python3", w("deb/prog.py")], [deb, "/usr/lib/python3.11"],
          DEVNULL, 0),
+        # selectors.DefaultSelector is epoll; asyncio runs on it (timers, a child)
+        ("python3-selectors", ["/usr/bin/python3", "-c", PY_SELECTORS],
+         ["/usr/lib/python3.11"] + with_libs("/usr/bin/echo"), DEVNULL, 0),
         ("sh-pipeline", [sh, "-c", "echo one two three | tr ' ' '\\n' | sort -r | head -n 2"],
          with_libs("/bin/tr", "/bin/sort", "/bin/head"), DEVNULL, 0),
     ]
