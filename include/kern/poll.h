@@ -19,7 +19,10 @@
  * An edge-triggered item then reports when it is ready and either its
  * sequence moved or a bit became ready that was not at its last look.  A file
  * with no poll_seq op is treated as if something happened at every wake-up
- * anywhere: never a missed edge, sometimes an edge reported twice. */
+ * anywhere: never a missed edge, sometimes an edge reported twice.
+ *
+ * A poll op must not wake wait queues (or bump sequences) unless something
+ * happened: epoll_wait does not sleep while the poll clock moves under it. */
 #pragma once
 #include <stdint.h>
 #include <kern/wait.h>

@@ -322,7 +322,15 @@ int poll_wait_since(uint64_t seen, uint64_t deadline_ns)
 	/* interrupts off from the check until the thread is on poll_wq: a wake-up
 	 * in between would otherwise be lost */
 	uint64_t f = irq_save();
-	int r = poll_clock() == seen ? waitq_sleep(&poll_wq, deadline_ns) : 0;
+	int r;
+	if (poll_clock() == seen)
+		r = waitq_sleep(&poll_wq, deadline_ns);
+	else if (signal_pending_current())
+		r = -ERESTARTSYS;
+	else if (deadline_ns && clock_monotonic_ns() >= deadline_ns)
+		r = -ETIMEDOUT;	/* a caller that never sleeps still times out */
+	else
+		r = 0;
 	irq_restore(f);
 	return r == -ERESTARTSYS ? -EINTR : r;
 }

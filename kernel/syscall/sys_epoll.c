@@ -86,25 +86,26 @@ static long do_epoll_wait(int epfd, unsigned long uev, int max, uint64_t deadlin
 		return -EFAULT;
 	if (!file_is_epoll(epf))
 		return -EINVAL;
-	file_get(epf);	/* another thread may close it while we sleep */
 	struct user_sink u = {{user_emit}, uev};
 	bool last = false;
-	long r;
 	for (;;) {
 		uint64_t seen = poll_clock();
-		r = epoll_harvest(epf, max, &u.sink);
+		long r = epoll_harvest(epf, max, &u.sink);
 		if (r || last || deadline == NO_WAIT)
-			break;
+			return r;
 		int w = poll_wait_since(seen, deadline);
-		if (w == -ETIMEDOUT) {
+		if (w == -ETIMEDOUT)
 			last = true;	/* one more look, then 0 */
-		} else if (w) {
-			r = -EINTR;
-			break;
-		}
+		else if (w)
+			return -EINTR;
+		/* No reference is held across the sleep (exit_group discards a
+		 * sleeping thread with its stack): look the set up again.  Closed
+		 * meanwhile by another thread, the wait ends with EBADF where Linux
+		 * would go on waiting on the set the closed descriptor named. */
+		epf = poll_fd(epfd);
+		if (!epf || !file_is_epoll(epf))
+			return -EBADF;
 	}
-	file_put(epf);
-	return r;
 }
 
 static uint64_t ms_deadline(int ms)
