@@ -24,3 +24,10 @@ void net_kick(void);
  * paths).  Up to NET_MAX_POLLERS. */
 #define NET_MAX_POLLERS 4
 int net_register_poller(void (*fn)(void *arg), void *arg);
+
+struct process;
+/* `unielf upgrade` of p (kernel/live/upgrade.c, kernel/net/inet_upgrade.c):
+ * begin marks p's listening sockets so the new program's bind() of the same
+ * address adopts them; end (commit or rollback) clears the marks. */
+void inet_upgrade_begin(struct process *p);
+void inet_upgrade_end(struct process *p);

@@ -23,6 +23,10 @@
 #define mem_clib_free			lwip_kfree
 #define mem_clib_calloc			lwip_kcalloc
 #define PBUF_POOL_BUFSIZE		1600
+/* with MEM_LIBC_MALLOC MEM_SIZE only picks the width of mem_size_t: above
+ * 64000 it is 32 bits, so a 64 KiB datagram (or a loopback copy of one) can be
+ * allocated in one piece */
+#define MEM_SIZE			(1024 * 1024)
 
 /* protocols */
 #define LWIP_IPV4			1
@@ -30,7 +34,7 @@
 #define LWIP_ARP			1
 #define LWIP_ETHERNET			1
 #define LWIP_ICMP			1
-#define LWIP_RAW			0
+#define LWIP_RAW			1	/* udp.c watches ICMP errors through a raw pcb */
 #define LWIP_UDP			1
 #define LWIP_TCP			1
 #define LWIP_DHCP			0
@@ -66,6 +70,9 @@
 #define LWIP_TCP_KEEPALIVE		1
 #define LWIP_TCP_TIMESTAMPS		0
 #define SO_REUSE			1
+/* one per-pcb slot whose destroy hook tells a socket lwIP freed its pcb (in
+ * TIME_WAIT expiry and other paths that call no error callback) */
+#define LWIP_TCP_PCB_NUM_EXT_ARGS	1
 #define LWIP_CALLBACK_API		1
 #define LWIP_EVENT_API			0
 #define LWIP_NETIF_TX_SINGLE_PBUF	0

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: MIT
+/* Listening TCP sockets survive `unielf upgrade` (kernel/live/upgrade.c).
+ *
+ * When an upgrade starts, the upgraded process's listeners are marked as
+ * inherited.  The new program is unmodified: it creates a socket and binds
+ * the same address again.  That bind adopts the old listener (inet_adopt):
+ * the new socket becomes a second owner of the same lwIP pcb and accept
+ * queue, so connections queued before, during and after the switch are all
+ * there, and no SYN ever meets a closed port.  The new image's copies of the
+ * old descriptor are closed, so the listener's life is the new socket's.
+ * When the upgrade ends (commit or rollback) the marks go; the old program's
+ * descriptor table, kept aside by upgrade.c, still owns the listener: a
+ * rollback gives it back untouched, a commit closes that table, and a
+ * listener nobody adopted (and no descriptor still holds) closes with it. */
+#include <string.h>
+#include <kern/file.h>
+#include <kern/heap.h>
+#include <kern/proc.h>
+#include <kern/printk.h>
+#include "net/inet.h"
+#include "net/net.h"
+
+static struct file **inherited; /* referenced; the listeners' files */
+static int ninherited;
+static struct process *upgrading;
+
+static struct inet_sock *listener_of(struct file *f)
+{
+	struct socket *s = sock_from_file(f);
+	if (!s || (s->family != AF_INET && s->family != AF_INET6) ||
+	    s->type != SOCK_STREAM)
+		return NULL;
+	struct inet_sock *ins = inet_sk(s);
+	return ins && ins->state == INET_LISTEN && ins->pcb.tcp ? ins : NULL;
+}
+
+void inet_upgrade_begin(struct process *p)
+{
+	struct fdtable *t = p->fdt;
+	if (!t || !net_started())
+		return;
+	int n = 0;
+	for (int fd = 0; fd < t->nofile; fd++)
+		if (t->fd[fd] && listener_of(t->fd[fd]))
+			n++;
+	if (!n || !(inherited = kzalloc((size_t)n * sizeof(*inherited))))
+		return;
+	upgrading = p;
+	for (int fd = 0; fd < t->nofile && ninherited < n; fd++) {
+		struct file *f = t->fd[fd];
+		struct inet_sock *ins = f ? listener_of(f) : NULL;
+		if (!ins || ins->inherited)
+			continue; /* a dup of one already marked */
+		ins->inherited = p;
+		inherited[ninherited++] = file_get(f);
+	}
+	printk("upgrade: %d listening socket(s) may be adopted", ninherited);
+}
+
+void inet_upgrade_end(struct process *p)
+{
+	if (p != upgrading)
+		return;
+	for (int i = 0; i < ninherited; i++) {
+		struct socket *s = sock_from_file(inherited[i]);
+		if (s && s->priv)
+			inet_sk(s)->inherited = NULL;
+		file_put(inherited[i]);
+	}
+	kfree(inherited);
+	inherited = NULL;
+	ninherited = 0;
+	upgrading = NULL;
+}
+
+struct inet_sock *inet_adoptable(const struct inet_sock *ins, const ip_addr_t *ip,
+				 uint16_t port)
+{
+	if (!upgrading || proc_current() != upgrading)
+		return NULL;
+	for (int i = 0; i < ninherited; i++) {
+		struct socket *s = sock_from_file(inherited[i]);
+		struct inet_sock *l = s ? inet_sk(s) : NULL;
+		if (!l || l->inherited != upgrading || l->family != ins->family ||
+		    l->type != ins->type || l->state != INET_LISTEN || !l->pcb.tcp ||
+		    l->local_port != port || !ip_addr_cmp(&l->local_ip, ip) ||
+		    l->nowners >= INET_MAX_OWNERS)
+			continue;
+		return l;
+	}
+	return NULL;
+}
+
+void inet_adopt(struct socket *s, struct inet_sock *l)
+{
+	struct fdtable *t = proc_current()->fdt;
+	/* the new image's descriptors of the old socket go: one owner each */
+	for (int fd = 0; t && fd < t->nofile; fd++) {
+		struct socket *o = sock_from_file(t->fd[fd]);
+		if (o && o != s && o->priv == l)
+			fd_close(t, fd);
+	}
+	inet_attach(l, s);
+	l->inherited = NULL; /* adopted once */
+	s->listening = true;
+	printk("upgrade: pid %d adopted its listening socket (port %u, %d queued)",
+	       proc_current()->pid, l->local_port, l->nqueued);
+}
