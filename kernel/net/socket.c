@@ -14,6 +14,7 @@
 #include <kern/uaccess.h>
 #include <uapi/errno.h>
 #include <uapi/ioctl.h>
+#include <kern/poll.h>
 #include <uapi/poll.h>
 #include <uapi/signal.h>
 #include <uapi/time.h>
@@ -196,7 +197,7 @@ void sock_destroy(struct socket *s)
 {
 	if (s->ops && s->ops->release)
 		s->ops->release(s);
-	sock_wake(s);
+	sock_ready(s, POLLHUP);
 	kfree(s);
 }
 
@@ -258,6 +259,15 @@ struct socket *sock_from_fd(int fd)
 
 void sock_wake(struct socket *s)
 {
+	waitq_wake_all(&s->wq);
+}
+
+void sock_ready(struct socket *s, unsigned int events)
+{
+	if (events & (POLL_IN_EVENTS | POLLHUP | POLLERR))
+		poll_seq_bump(&s->rx_seq);
+	if (events & (POLL_OUT_EVENTS | POLLHUP | POLLERR))
+		poll_seq_bump(&s->tx_seq);
 	waitq_wake_all(&s->wq);
 }
 
@@ -404,6 +414,17 @@ static unsigned int sock_poll(struct file *f)
 	return s->ops->poll ? s->ops->poll(s) : 0;
 }
 
+static uint64_t sock_poll_seq(struct file *f, unsigned int events)
+{
+	struct socket *s = f->priv;
+	uint64_t seq = 0;
+	if (events & POLL_IN_EVENTS)
+		seq = s->rx_seq;
+	if ((events & POLL_OUT_EVENTS) && s->tx_seq > seq)
+		seq = s->tx_seq;
+	return seq;
+}
+
 static long sock_ioctl(struct file *f, unsigned int cmd, unsigned long uarg)
 {
 	struct socket *s = f->priv;
@@ -424,14 +445,15 @@ static void sock_release(struct file *f)
 }
 
 static const struct file_ops sock_file_ops = {
-    .read = sock_read,
-    .write = sock_write,
-    .read_iov = sock_read_iov,
-    .write_iov = sock_write_iov,
-    .poll = sock_poll,
-    .ioctl = sock_ioctl,
-    .nread = sock_nread,
-    .release = sock_release,
+	.read = sock_read,
+	.write = sock_write,
+	.read_iov = sock_read_iov,
+	.write_iov = sock_write_iov,
+	.poll = sock_poll,
+	.poll_seq = sock_poll_seq,
+	.ioctl = sock_ioctl,
+	.nread = sock_nread,
+	.release = sock_release,
 };
 
 /* ---- socket, socketpair, bind, listen, accept, connect, shutdown ---- */

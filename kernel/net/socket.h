@@ -156,6 +156,7 @@ struct socket {
 	struct linux_linger linger;
 	uint32_t mark, priority;
 	struct linux_ucred peercred; /* SO_PEERCRED; pid 0 uid/gid -1 when none */
+	uint64_t rx_seq, tx_seq;     /* poll clock stamps of the last read/write-side events */
 };
 
 /* true when boolean SOL_SOCKET option name (SO_PASSCRED, SO_KEEPALIVE,
@@ -195,8 +196,14 @@ struct socket *sock_from_file(struct file *f);
  * or ERR_PTR(-EBADF / -ENOTSOCK). */
 struct socket *sock_from_fd(int fd);
 
-/* Readiness or state of s changed: wakes everyone sleeping on s->wq and
- * every poll/select/epoll sleeper. */
+/* s became MORE ready for events (POLLIN: data, a connection or EOF queued;
+ * POLLOUT: room freed; POLLHUP/POLLERR: hang-up or error, both sides):
+ * stamps the event for edge-triggered epoll (kern/poll.h), then wakes as
+ * sock_wake.  Call it from any producer, before anyone could look. */
+void sock_ready(struct socket *s, unsigned int events);
+/* State of s changed without making it more ready (a reader consumed
+ * data): wakes everyone sleeping on s->wq and every poll/select/epoll
+ * sleeper. */
 void sock_wake(struct socket *s);
 /* The deadline for a call starting now, from SO_SNDTIMEO (send) or
  * SO_RCVTIMEO: monotonic ns, 0 = none. */

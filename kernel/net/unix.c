@@ -55,10 +55,10 @@ void unix_sock_put(struct unix_sock *u)
 	kfree(u);
 }
 
-void unix_wake(struct unix_sock *u)
+void unix_wake(struct unix_sock *u, unsigned int events)
 {
 	if (u->sock)
-		sock_wake(u->sock);
+		sock_ready(u->sock, events);
 	waitq_wake_all(&u->peer_wq);
 }
 
@@ -326,7 +326,7 @@ static int stream_connect(struct socket *s, const void *addr, unsigned int len,
 	skb->conn = ns;
 	list_add_tail(&skb->link, &other->rxq);
 	other->rx_count++;
-	unix_wake(other);
+	unix_wake(other, POLLIN);
 	r = 0;
 out:
 	unix_sock_put(other);
@@ -349,7 +349,7 @@ static void dgram_disconnected(struct unix_sock *u, struct unix_sock *old)
 	waitq_wake_all(&u->peer_wq);
 	if (!old->dead && old->peer == u && old->sock) {
 		old->sock->error = ECONNRESET;
-		unix_wake(old);
+		unix_wake(old, POLLERR);
 	}
 }
 
@@ -436,7 +436,7 @@ static int unix_shutdown(struct socket *s, int how)
 	struct unix_sock *u = unix_sk(s), *other = u->peer;
 	unsigned int mode = (unsigned int)how + 1;
 	u->shutdown |= mode;
-	unix_wake(u);
+	unix_wake(u, POLLIN | POLLHUP);
 	if (other && u->type != SOCK_DGRAM) {
 		unsigned int peer_mode = 0;
 		if (mode & UNIX_RCV_SHUTDOWN)
@@ -444,7 +444,7 @@ static int unix_shutdown(struct socket *s, int how)
 		if (mode & UNIX_SEND_SHUTDOWN)
 			peer_mode |= UNIX_RCV_SHUTDOWN;
 		other->shutdown |= peer_mode;
-		unix_wake(other);
+		unix_wake(other, POLLIN | POLLHUP);
 	}
 	return 0;
 }
@@ -532,7 +532,7 @@ static void unix_release(struct socket *s)
 			peer->shutdown = UNIX_SHUTDOWN_MASK;
 			if ((!list_empty(&u->rxq) || embryo) && peer->sock)
 				peer->sock->error = ECONNRESET;
-			unix_wake(peer);
+			unix_wake(peer, POLLHUP);
 		}
 		unix_sock_put(peer);
 	}
@@ -560,50 +560,50 @@ static int unix_connect(struct socket *s, const void *addr, unsigned int len,
 }
 
 static const struct sock_ops unix_stream_ops = {
-    .bind = unix_bind,
-    .connect = unix_connect,
-    .listen = unix_listen,
-    .accept = unix_accept,
-    .socketpair = unix_socketpair,
-    .sendmsg = unix_stream_sendmsg,
-    .recvmsg = unix_stream_recvmsg,
-    .shutdown = unix_shutdown,
-    .getname = unix_getname,
-    .poll = unix_poll,
-    .ioctl = unix_ioctl,
-    .nread = unix_nread,
-    .release = unix_release,
+	.bind = unix_bind,
+	.connect = unix_connect,
+	.listen = unix_listen,
+	.accept = unix_accept,
+	.socketpair = unix_socketpair,
+	.sendmsg = unix_stream_sendmsg,
+	.recvmsg = unix_stream_recvmsg,
+	.shutdown = unix_shutdown,
+	.getname = unix_getname,
+	.poll = unix_poll,
+	.ioctl = unix_ioctl,
+	.nread = unix_nread,
+	.release = unix_release,
 };
 
 static const struct sock_ops unix_seqpacket_ops = {
-    .bind = unix_bind,
-    .connect = unix_connect,
-    .listen = unix_listen,
-    .accept = unix_accept,
-    .socketpair = unix_socketpair,
-    .sendmsg = unix_dgram_sendmsg,
-    .recvmsg = unix_dgram_recvmsg,
-    .shutdown = unix_shutdown,
-    .getname = unix_getname,
-    .poll = unix_poll,
-    .ioctl = unix_ioctl,
-    .nread = unix_nread,
-    .release = unix_release,
+	.bind = unix_bind,
+	.connect = unix_connect,
+	.listen = unix_listen,
+	.accept = unix_accept,
+	.socketpair = unix_socketpair,
+	.sendmsg = unix_dgram_sendmsg,
+	.recvmsg = unix_dgram_recvmsg,
+	.shutdown = unix_shutdown,
+	.getname = unix_getname,
+	.poll = unix_poll,
+	.ioctl = unix_ioctl,
+	.nread = unix_nread,
+	.release = unix_release,
 };
 
 static const struct sock_ops unix_dgram_ops = {
-    .bind = unix_bind,
-    .connect = unix_connect,
-    .listen = unix_listen,
-    .socketpair = unix_socketpair,
-    .sendmsg = unix_dgram_sendmsg,
-    .recvmsg = unix_dgram_recvmsg,
-    .shutdown = unix_shutdown,
-    .getname = unix_getname,
-    .poll = unix_poll,
-    .ioctl = unix_ioctl,
-    .nread = unix_nread,
-    .release = unix_release,
+	.bind = unix_bind,
+	.connect = unix_connect,
+	.listen = unix_listen,
+	.socketpair = unix_socketpair,
+	.sendmsg = unix_dgram_sendmsg,
+	.recvmsg = unix_dgram_recvmsg,
+	.shutdown = unix_shutdown,
+	.getname = unix_getname,
+	.poll = unix_poll,
+	.ioctl = unix_ioctl,
+	.nread = unix_nread,
+	.release = unix_release,
 };
 
 static int unix_create(struct socket *s, int type, int protocol)

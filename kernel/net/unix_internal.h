@@ -75,8 +75,9 @@ static inline struct unix_sock *unix_sk(struct socket *s)
 /* unix.c */
 void unix_sock_put(struct unix_sock *u);
 void unix_addr_put(struct unix_addr *a);
-/* wakes the socket's sleepers and pollers, if it still has a socket */
-void unix_wake(struct unix_sock *u);
+/* u became more ready for events (sock_ready) if it still has a socket,
+ * and whoever waits for room in its queue may look again */
+void unix_wake(struct unix_sock *u, unsigned int events);
 /* Checks a sockaddr_un (-EINVAL) and finds the socket bound to it:
  * referenced, or ERR_PTR(-ENOENT, -ECONNREFUSED, -EPROTOTYPE, ...). */
 struct unix_sock *unix_find(const void *addr, unsigned int len, int type);

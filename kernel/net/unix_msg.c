@@ -15,6 +15,7 @@
 #include <kern/heap.h>
 #include <kern/proc.h>
 #include <uapi/errno.h>
+#include <uapi/poll.h>
 #include "fs/sysutil.h"
 #include "net/unix_internal.h"
 
@@ -177,7 +178,7 @@ void unix_skb_free(struct unix_skb *skb)
 	kfree(skb);
 	if (from) {
 		from->wmem -= charge;
-		unix_wake(from);
+		unix_wake(from, POLLOUT);
 		unix_sock_put(from);
 	}
 }
@@ -216,7 +217,7 @@ static void queue(struct unix_sock *to, struct unix_skb *skb)
 	list_add_tail(&skb->link, &to->rxq);
 	to->rx_bytes += skb->len;
 	to->rx_count++;
-	unix_wake(to);
+	unix_wake(to, POLLIN);
 }
 
 static void unqueue(struct unix_sock *u, struct unix_skb *skb)

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -289,6 +290,59 @@ static void options(void)
 	OK("options: buffers doubled, type/domain/protocol, booleans, linger, errors; fstat");
 }
 
+static void edge_triggered(void)
+{
+	int sv[2];
+	pair(sv);
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	CHECK(ep >= 0, "epoll_create1");
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLET, .data.u32 = 1}, got[2];
+	CHECK_OK(epoll_ctl(ep, EPOLL_CTL_ADD, sv[0], &ev));
+	CHECK(epoll_wait(ep, got, 2, 0) == 1 && got[0].events == EPOLLOUT, "writable at first");
+	CHECK(epoll_wait(ep, got, 2, 0) == 0, "no new edge");
+	CHECK(write(sv[1], "ab", 2) == 2, "write");
+	CHECK(epoll_wait(ep, got, 2, 0) == 1 && (got[0].events & EPOLLIN), "data: an edge");
+	char b[4];
+	CHECK(read(sv[0], b, 1) == 1, "read one of two");
+	CHECK(epoll_wait(ep, got, 2, 0) == 0, "a partial read is no edge");
+	CHECK(write(sv[1], "c", 1) == 1, "more data");
+	CHECK(epoll_wait(ep, got, 2, 0) == 1 && (got[0].events & EPOLLIN), "new data: an edge");
+	close(sv[1]);
+	CHECK(epoll_wait(ep, got, 2, 0) == 1 && (got[0].events & (EPOLLHUP | EPOLLRDHUP)),
+	      "hang-up: an edge");
+	close(ep);
+	close(sv[0]);
+
+	/* a listener: an edge per queued connection */
+	char path[64];
+	snprintf(path, sizeof(path), "/tmp/unielf-unix_stream-et-%d", getpid());
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	strcpy(a.sun_path, path);
+	int l = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	CHECK_OK(bind(l, (struct sockaddr *)&a, sizeof(a)));
+	CHECK_OK(listen(l, 4));
+	ep = epoll_create1(0);
+	ev.events = EPOLLIN | EPOLLET;
+	CHECK_OK(epoll_ctl(ep, EPOLL_CTL_ADD, l, &ev));
+	CHECK(epoll_wait(ep, got, 2, 0) == 0, "nothing queued");
+	int c1 = socket(AF_UNIX, SOCK_STREAM, 0), c2 = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK_OK(connect(c1, (struct sockaddr *)&a, sizeof(a)));
+	CHECK(epoll_wait(ep, got, 2, 0) == 1, "a connection: an edge");
+	CHECK_OK(connect(c2, (struct sockaddr *)&a, sizeof(a)));
+	CHECK(epoll_wait(ep, got, 2, 0) == 1, "another: another edge");
+	int e1 = accept(l, NULL, NULL), e2 = accept(l, NULL, NULL);
+	CHECK(e1 >= 0 && e2 >= 0, "accept both");
+	CHECK_ERR(accept(l, NULL, NULL), EAGAIN);
+	close(e1);
+	close(e2);
+	close(c1);
+	close(c2);
+	close(l);
+	close(ep);
+	unlink(path);
+	OK("edge-triggered epoll: data, partial reads, hang-up, queued connections");
+}
+
 int main(void)
 {
 	signal(SIGPIPE, on_sigpipe);
@@ -296,5 +350,6 @@ int main(void)
 	reading();
 	timeouts_and_signals();
 	options();
+	edge_triggered();
 	return 0;
 }
