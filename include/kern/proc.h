@@ -64,3 +64,11 @@ struct thread *thread_current(void);
 int thread_tid(const struct thread *t);
 /* true when the current thread has an unblocked signal pending (sleeps return -EINTR). */
 bool signal_pending_current(void);
+/* For signalfd: the signals pending for the current thread (its own and its
+ * process's), blocked or not; and taking the lowest one in mask (the
+ * thread's own first), which returns its number or 0. */
+uint64_t signal_pending_set_current(void);
+int signal_dequeue_current(uint64_t mask);
+/* Woken, and signal_seq stamped (kern/poll.h), whenever a signal is queued. */
+extern struct waitq signal_wq;
+extern uint64_t signal_seq;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Linux epoll, eventfd and timerfd ABI: struct epoll_event (packed on x86_64),
- * the EPOLL* event bits and flags, and the create/settime flags of eventfd
- * and timerfd. */
+/* Linux epoll, eventfd, timerfd and signalfd ABI: struct epoll_event (packed
+ * on x86_64), the EPOLL* event bits and flags, the flags of eventfd, timerfd
+ * and signalfd, struct itimerspec and struct signalfd_siginfo. */
 #pragma once
 #include <stdint.h>
 #include <uapi/time.h>
@@ -52,3 +52,34 @@ struct linux_itimerspec {
 };
 _Static_assert(sizeof(struct linux_itimerspec) == 32, "itimerspec");
 _Static_assert(__builtin_offsetof(struct linux_itimerspec, it_value) == 16, "itimerspec.it_value");
+
+#define SFD_CLOEXEC	02000000
+#define SFD_NONBLOCK	04000
+
+struct linux_signalfd_siginfo {
+	uint32_t ssi_signo;
+	int32_t ssi_errno;
+	int32_t ssi_code;
+	uint32_t ssi_pid;
+	uint32_t ssi_uid;
+	int32_t ssi_fd;
+	uint32_t ssi_tid;
+	uint32_t ssi_band;
+	uint32_t ssi_overrun;
+	uint32_t ssi_trapno;
+	int32_t ssi_status;
+	int32_t ssi_int;
+	uint64_t ssi_ptr;
+	uint64_t ssi_utime;
+	uint64_t ssi_stime;
+	uint64_t ssi_addr;
+	uint16_t ssi_addr_lsb;
+	uint16_t pad2;
+	int32_t ssi_syscall;
+	uint64_t ssi_call_addr;
+	uint32_t ssi_arch;
+	uint8_t pad[28];
+};
+_Static_assert(sizeof(struct linux_signalfd_siginfo) == 128, "signalfd_siginfo");
+_Static_assert(__builtin_offsetof(struct linux_signalfd_siginfo, ssi_ptr) == 48, "ssi_ptr");
+_Static_assert(__builtin_offsetof(struct linux_signalfd_siginfo, ssi_arch) == 96, "ssi_arch");

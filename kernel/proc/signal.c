@@ -6,6 +6,7 @@
 #include <string.h>
 #include <kern/console.h>
 #include <kern/heap.h>
+#include <kern/poll.h>
 #include <kern/printk.h>
 #include <kern/uaccess.h>
 #include <uapi/errno.h>
@@ -42,10 +43,34 @@ bool signal_pending_current(void)
 	return t && pending_mask(t);
 }
 
+uint64_t signal_pending_set_current(void)
+{
+	struct thread *t = thread_current();
+	return t->sig_pending | t->proc->sig_pending;
+}
+
+int signal_dequeue_current(uint64_t mask)
+{
+	struct thread *t = thread_current();
+	uint64_t *set = t->sig_pending & mask ? &t->sig_pending : &t->proc->sig_pending;
+	uint64_t ready = *set & mask;
+	if (!ready)
+		return 0;
+	int sig = __builtin_ctzll(ready) + 1;
+	*set &= ~SIGBIT(sig);
+	return sig;
+}
+
+struct waitq signal_wq = WAITQ_INIT(signal_wq);
+uint64_t signal_seq;
+
 static bool is_stop_signal(int sig);
 
 static void wake_for_signal(struct process *p)
 {
+	/* signalfd readers and pollers wait for signals they have blocked */
+	poll_seq_bump(&signal_seq);
+	waitq_wake_all(&signal_wq);
 	struct thread *t;
 	list_for_each_entry(t, &p->threads, proc_link)
 		if (t->state == T_BLOCKED && pending_mask(t))
