@@ -55,6 +55,9 @@ void *mmu_map_mmio(uint64_t pa, size_t len);
 void mmu_flush(uint64_t va);
 uint64_t mmu_new_pml4(void);		/* user half empty, kernel half shared */
 void mmu_free_user_tables(uint64_t pml4);	/* frees the tables, not the pages */
+/* Frees the user page tables covering [start, end) (an area just unmapped)
+ * that map nothing any more.  Never sleeps. */
+void mmu_prune_user_tables(uint64_t pml4, uint64_t start, uint64_t end);
 
 /* heap.c */
 void heap_init(void);
@@ -82,4 +85,6 @@ struct mm {
 	uint64_t stack_top;
 	uint64_t pages;		/* resident user pages */
 	int users;		/* processes sharing it (vfork, threads share the process) */
+	uint64_t id;		/* never reused in a boot: tells this address space from
+				 * a later one allocated at the same address */
 };

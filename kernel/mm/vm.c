@@ -16,6 +16,8 @@
 #define USER_MIN 0x10000UL
 #define USER_LIMIT 0x00007ffffffff000UL
 
+static uint64_t next_mm_id;
+
 static uint64_t prot_to_pte(uint32_t prot)
 {
 	uint64_t f = PTE_U;
@@ -38,6 +40,7 @@ struct mm *mm_create(void)
 	}
 	list_init(&mm->vmas);
 	mm->users = 1;
+	mm->id = ++next_mm_id;
 	/* ASLR: mmap area top somewhere in the upper 1 TiB below the stack region */
 	mm->mmap_base = 0x7f0000000000UL - ((random_u64() & 0xffffff) << PAGE_SHIFT);
 	return mm;
@@ -92,6 +95,7 @@ int vm_unmap(struct mm *mm, uint64_t start, uint64_t len)
 	if (split_at(mm, start) || split_at(mm, end))
 		return -ENOMEM;
 	struct vma *v, *n;
+	bool any = false;
 	list_for_each_entry_safe(v, n, &mm->vmas, link) {
 		if (v->start >= end)
 			break;
@@ -100,7 +104,12 @@ int vm_unmap(struct mm *mm, uint64_t start, uint64_t len)
 		unmap_pages(mm, v->start, v->end);
 		list_del(&v->link);
 		kfree(v);
+		any = true;
 	}
+	/* page tables left empty go too: a process that maps and unmaps at
+	 * ever new addresses would otherwise keep one per 2 MiB it ever used */
+	if (any)
+		mmu_prune_user_tables(mm->pml4, start, end);
 	return 0;
 }
 

@@ -132,6 +132,51 @@ static void free_level(uint64_t tpa, int level)
 	frame_put(tpa & PTE_ADDR);
 }
 
+static bool table_empty(const uint64_t *t)
+{
+	for (int i = 0; i < 512; i++)
+		if (t[i])
+			return false;
+	return true;
+}
+
+/* Frees the tables below the table at tpa (which covers va_base on, at this
+ * level) that overlap [start, end) and map nothing.  true when tpa itself is
+ * now empty. */
+static bool prune_level(uint64_t tpa, int level, uint64_t va_base, uint64_t start,
+			uint64_t end)
+{
+	uint64_t *t = table(tpa);
+	uint64_t span = 1UL << (12 + 9 * level);
+	for (int i = 0; i < 512 && level > 0; i++) {
+		uint64_t lo = va_base + i * span, hi = lo + span;
+		if (hi <= start || lo >= end || !(t[i] & PTE_P) || (t[i] & PTE_PS))
+			continue;
+		if (prune_level(t[i] & PTE_ADDR, level - 1, lo, start, end)) {
+			frame_put(t[i] & PTE_ADDR);
+			t[i] = 0;
+		}
+	}
+	return table_empty(t);
+}
+
+void mmu_prune_user_tables(uint64_t pml4, uint64_t start, uint64_t end)
+{
+	uint64_t *t = table(pml4);
+	const uint64_t span = 1UL << 39;
+	for (uint64_t i = start / span; i < 256 && i * span < end; i++) {
+		if (!(t[i] & PTE_P))
+			continue;
+		if (prune_level(t[i] & PTE_ADDR, 2, i * span, start, end)) {
+			frame_put(t[i] & PTE_ADDR);
+			t[i] = 0;
+		}
+	}
+	/* INVLPG also drops cached paging-structure entries; another address
+	 * space's are dropped when CR3 is next loaded */
+	mmu_flush(start);
+}
+
 void mmu_free_user_tables(uint64_t pml4)
 {
 	uint64_t *t = table(pml4);
