@@ -53,10 +53,14 @@ void live_status(struct ctl_request *q, struct ctl_reply *r)
 		if (p->pid == 1)
 			main_pid = 1;
 	}
+	struct heap_stats hs;
+	heap_get_stats(&hs);
 	reply_text(r,
-		   "uptime_ms %lu\nmem_total_kib %lu\nmem_free_kib %lu\nprocesses %d\nmain_pid %d\n",
+		   "uptime_ms %lu\nmem_total_kib %lu\nmem_free_kib %lu\nprocesses %d\nmain_pid %d\n"
+		   "heap_used_bytes %lu\nheap_kib %lu\n",
 		   (unsigned long)(clock_monotonic_ns() / 1000000), frames_total() * 4,
-		   frames_free() * 4, n, main_pid);
+		   frames_free() * 4, n, main_pid, (unsigned long)hs.used_bytes,
+		   (unsigned long)(hs.slab_pages + hs.big_pages) * 4);
 }
 
 void live_ps(struct ctl_request *q, struct ctl_reply *r)

@@ -2,7 +2,9 @@
 /* The kernel heap: size classes from 16 to 2048 bytes carved out of single
  * frames (reached through the direct map), and larger blocks built from
  * separate frames mapped contiguously in the VMALLOC area, so big file buffers
- * never need physically contiguous memory. */
+ * never need physically contiguous memory.  Freed address ranges of the
+ * VMALLOC area are kept sorted and merged, so the area (and the page tables
+ * mapping it) stays as large as the most ever in use at once. */
 #include <string.h>
 #include <kern/heap.h>
 #include <kern/printk.h>
@@ -27,14 +29,18 @@ struct big_hdr {
 	uint64_t pages;		/* mapped pages, header included */
 };
 
+/* A free range of the VMALLOC area.  Every large block owns the unmapped
+ * guard page after it, and gives it back with the block, so that freed
+ * neighbours merge into one range. */
 struct vrange {
 	uint64_t start, pages;
 	struct vrange *next;
 };
 
 static struct free_obj *free_lists[NCLASSES];
-static uint64_t vmalloc_next = VMALLOC_BASE;
-static struct vrange *vfree;	/* freed virtual ranges, reused first-fit */
+static uint64_t vmalloc_next = VMALLOC_BASE;	/* never used above this */
+static struct vrange *vfree;	/* sorted by address, merged, first-fit */
+static struct heap_stats stats;
 
 static unsigned class_of(size_t size)
 {
@@ -53,6 +59,7 @@ static void *slab_alloc(unsigned cls)
 		uint64_t pa = frame_alloc_nozero();
 		if (!pa)
 			return NULL;
+		stats.slab_pages++;
 		char *page = phys_to_virt(pa);
 		struct slab_hdr *h = (struct slab_hdr *)page;
 		h->magic = SLAB_MAGIC;
@@ -67,9 +74,12 @@ static void *slab_alloc(unsigned cls)
 	}
 	struct free_obj *o = free_lists[cls];
 	free_lists[cls] = o->next;
+	stats.used_bytes += 16UL << cls;
 	return o;
 }
 
+/* pages (guard included) of address space: the lowest free range that fits,
+ * else fresh space at the top.  0 when the area is exhausted. */
 static uint64_t vrange_take(uint64_t pages)
 {
 	for (struct vrange **pp = &vfree; *pp; pp = &(*pp)->next) {
@@ -85,22 +95,52 @@ static uint64_t vrange_take(uint64_t pages)
 			return start;
 		}
 	}
-	if (vmalloc_next + (pages + 1) * PAGE_SIZE > VMALLOC_BASE + VMALLOC_SIZE)
+	if (vmalloc_next + pages * PAGE_SIZE > VMALLOC_BASE + VMALLOC_SIZE)
 		return 0;
 	uint64_t start = vmalloc_next;
-	vmalloc_next += (pages + 1) * PAGE_SIZE;	/* one unmapped guard page */
+	vmalloc_next += pages * PAGE_SIZE;
 	return start;
 }
 
+/* Returns [start, start + pages pages) to the free ranges, merged with its
+ * neighbours; a free range reaching the top lowers the top instead. */
 static void vrange_give(uint64_t start, uint64_t pages)
 {
-	struct vrange *r = kmalloc(sizeof(*r));
-	if (!r)
-		return;		/* leak the address range, not memory */
-	r->start = start;
-	r->pages = pages;
-	r->next = vfree;
-	vfree = r;
+	uint64_t end = start + pages * PAGE_SIZE;
+	struct vrange **pp = &vfree, *prev = NULL;
+	while (*pp && (*pp)->start < start) {
+		prev = *pp;
+		pp = &(*pp)->next;
+	}
+	struct vrange *next = *pp;
+	if (prev && prev->start + prev->pages * PAGE_SIZE == start) {
+		prev->pages += pages;
+		if (next && next->start == end) {
+			prev->pages += next->pages;
+			prev->next = next->next;
+			kfree(next);
+		}
+	} else if (next && next->start == end) {
+		next->start = start;
+		next->pages += pages;
+	} else {
+		struct vrange *r = kmalloc(sizeof(*r));
+		if (!r)
+			return;		/* leak the address range, not memory */
+		r->start = start;
+		r->pages = pages;
+		r->next = next;
+		*pp = r;
+	}
+	/* the last range may now end at the top */
+	struct vrange **last = &vfree;
+	while (*last && (*last)->next)
+		last = &(*last)->next;
+	if (*last && (*last)->start + (*last)->pages * PAGE_SIZE == vmalloc_next) {
+		vmalloc_next = (*last)->start;
+		kfree(*last);
+		*last = NULL;
+	}
 }
 
 static void big_unmap(uint64_t va, uint64_t pages)
@@ -118,7 +158,7 @@ static void big_unmap(uint64_t va, uint64_t pages)
 static void *big_alloc(size_t size)
 {
 	uint64_t pages = (size + sizeof(struct big_hdr) + PAGE_SIZE - 1) / PAGE_SIZE;
-	uint64_t va = vrange_take(pages);
+	uint64_t va = vrange_take(pages + 1);	/* one unmapped guard page */
 	if (!va)
 		return NULL;
 	for (uint64_t i = 0; i < pages; i++) {
@@ -127,10 +167,12 @@ static void *big_alloc(size_t size)
 			if (pa)
 				frame_put(pa);
 			big_unmap(va, i);
-			vrange_give(va, pages);
+			vrange_give(va, pages + 1);
 			return NULL;
 		}
 	}
+	stats.big_pages += pages;
+	stats.used_bytes += pages * PAGE_SIZE;
 	struct big_hdr *h = (struct big_hdr *)va;
 	h->magic = BIG_MAGIC;
 	h->pages = pages;
@@ -169,7 +211,9 @@ void kfree(void *p)
 		uint64_t pages = h->pages;
 		h->magic = 0;
 		big_unmap((uint64_t)h, pages);
-		vrange_give((uint64_t)h, pages);
+		vrange_give((uint64_t)h, pages + 1);
+		stats.big_pages -= pages;
+		stats.used_bytes -= pages * PAGE_SIZE;
 		return;
 	}
 	struct slab_hdr *h = (struct slab_hdr *)(v & ~(PAGE_SIZE - 1));
@@ -178,6 +222,7 @@ void kfree(void *p)
 	struct free_obj *o = p;
 	o->next = free_lists[h->cls];
 	free_lists[h->cls] = o;
+	stats.used_bytes -= 16UL << h->cls;
 }
 
 void *kzalloc(size_t size)
@@ -210,6 +255,11 @@ char *kstrdup(const char *s)
 	if (d)
 		memcpy(d, s, n);
 	return d;
+}
+
+void heap_get_stats(struct heap_stats *s)
+{
+	*s = stats;
 }
 
 void heap_init(void)

@@ -211,13 +211,17 @@ static void render_cpuinfo(struct text *t)
 static void render_meminfo(struct text *t)
 {
 	unsigned long total = frames_total() * 4, free = frames_free() * 4;
+	struct heap_stats hs;
+	heap_get_stats(&hs);
 	put(t, "MemTotal:       %8lu kB\nMemFree:        %8lu kB\nMemAvailable:   %8lu kB\n"
 	       "Buffers:               0 kB\nCached:                0 kB\nSwapCached:            0 kB\n"
 	       "Active:                0 kB\nInactive:              0 kB\nSwapTotal:             0 kB\n"
 	       "SwapFree:              0 kB\nDirty:                 0 kB\nShmem:                 0 kB\n"
-	       "CommitLimit:    %8lu kB\nVmallocTotal:   34359738367 kB\nHugePages_Total:       0\n"
+	       "Slab:           %8lu kB\nCommitLimit:    %8lu kB\n"
+	       "VmallocTotal:   34359738367 kB\nVmallocUsed:    %8lu kB\nHugePages_Total:       0\n"
 	       "HugePages_Free:        0\nHugepagesize:       2048 kB\n",
-	    total, free, free, total);
+	    total, free, free, (unsigned long)hs.slab_pages * 4, total,
+	    (unsigned long)hs.big_pages * 4);
 }
 
 long procinfo_render(const char *name, struct process *p, char **out)
