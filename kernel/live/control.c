@@ -354,6 +354,7 @@ static void control_main(void *arg)
 		for (long i = 0; i < n; i++)
 			rx_byte(buf[i]);
 		expire_partial(&last_rx, n > 0);
+		live_patch_tick();
 		if (!n) /* polls the ring in guest memory, not the device */
 			vcon_wait(clock_monotonic_ns() + 20000000);
 	}
@@ -364,6 +365,7 @@ static void control_main(void *arg)
 			got = true;
 		}
 		expire_partial(&last_rx, got);
+		live_patch_tick();
 		/* the interrupt wakes us; the deadline covers a lost edge */
 		waitq_sleep(&rx_wq, clock_monotonic_ns() + (frame_have ? 2000000 : 20000000));
 	}

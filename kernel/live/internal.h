@@ -53,3 +53,6 @@ void live_upgrade(struct ctl_request *q, struct ctl_reply *r);
 void live_patch(struct ctl_request *q, struct ctl_reply *r);
 void live_revert(struct ctl_request *q, struct ctl_reply *r);
 void live_patches(struct ctl_request *q, struct ctl_reply *r);
+/* From the control thread's loop: retries unmapping reverted patches that a
+ * thread could still return into (with backoff).  May freeze a process briefly. */
+void live_patch_tick(void);

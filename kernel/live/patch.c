@@ -6,8 +6,11 @@
  * inside a function being replaced (retrying with backoff until the deadline),
  * writes one `jmp rel32` per function through the kernel's direct map (code
  * pages stay read-execute for the program) and thaws.  REVERT writes the saved
- * bytes back under the same check.  The target's objects, symbols, memory and
- * threads are kernel/live/patch_target.c's; formats are docs/livepatch.md. */
+ * bytes back under the same check and, in the same pause, unmaps the patch when
+ * no thread is in it or may return into it; otherwise the patch lingers and is
+ * unmapped at a later safe point (the next request, or a periodic retry).  The
+ * target's objects, symbols, memory and threads are kernel/live/patch_target.c's;
+ * formats are docs/livepatch.md. */
 #include <string.h>
 #include <kern/clock.h>
 #include <kern/compiler.h>
@@ -26,20 +29,27 @@
 
 #define DEFAULT_DEADLINE_MS 1000
 #define MAX_PATCH_SIZE	    (64u << 20)
+#define RETRY_FIRST_NS	    (250 * 1000000ULL) /* lingering patches: first retry */
+#define RETRY_MAX_NS	    (64 * NSEC_PER_SEC)
 
 struct lp_patch {
 	struct list_head link;
 	uint32_t id;
 	int pid;
 	struct mm *mm;
+	uint64_t mm_id; /* mm->id: mm is still this address space */
 	char path[128];
 	uint64_t lo, hi; /* where it is mapped */
 	uint64_t pause_ns;
 	unsigned nfuncs;
 	struct lp_func *funcs;
+	unsigned nmapped;
+	struct lp_range *mapped; /* the image and each trampoline page */
 };
 
-static LIST_HEAD(patches); /* applied, oldest first */
+static LIST_HEAD(patches);   /* applied, oldest first */
+static LIST_HEAD(lingering); /* reverted, still mapped: a thread may return there */
+static uint64_t retry_at, retry_gap;
 static uint32_t next_id = 1;
 static struct waitq backoff_wq = WAITQ_INIT(backoff_wq);
 
@@ -51,19 +61,136 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
-/* Forgets patches of processes that exited or exec'd another program. */
+/* The process pid, while it still runs in the address space mm (id mm_id). */
+static struct process *same_process(int pid, struct mm *mm, uint64_t mm_id)
+{
+	struct process *p = proc_find(pid);
+	if (p && !p->zombie && p->mm == mm && mm->id == mm_id)
+		return p;
+	return NULL;
+}
+
+static void patch_free(struct lp_patch *pt)
+{
+	kfree(pt->funcs);
+	kfree(pt->mapped);
+	kfree(pt);
+}
+
+/* Forgets patches of processes that exited or exec'd another program: their
+ * pages went with the address space. */
 static void prune(void)
 {
-	struct lp_patch *pt, *n;
-	list_for_each_entry_safe(pt, n, &patches, link)
-	{
-		struct process *p = proc_find(pt->pid);
-		if (p && !p->zombie && p->mm == pt->mm)
-			continue;
-		list_del(&pt->link);
-		kfree(pt->funcs);
-		kfree(pt);
+	struct list_head *lists[2] = {&patches, &lingering};
+	for (int k = 0; k < 2; k++) {
+		struct lp_patch *pt, *n;
+		list_for_each_entry_safe(pt, n, lists[k], link)
+		{
+			if (same_process(pt->pid, pt->mm, pt->mm_id))
+				continue;
+			list_del(&pt->link);
+			patch_free(pt);
+		}
 	}
+}
+
+/* true when the area v is one the patch id mapped: "[livepatch ID] NAME" or
+ * "[livepatch ID trampoline]". */
+static bool own_area(const struct vma *v, uint32_t id)
+{
+	char pre[24];
+	int n = snprintf(pre, sizeof(pre), "[livepatch %u", id);
+	return !strncmp(v->name, pre, n) && (v->name[n] == ']' || v->name[n] == ' ');
+}
+
+/* Unmaps the patch's areas: only those still its own, in case the program
+ * mapped something else over them meanwhile.  Never sleeps. */
+static void unmap_patch(struct lp_patch *pt)
+{
+	for (unsigned i = 0; i < pt->nmapped; i++) {
+		uint64_t start = pt->mapped[i].start, end = pt->mapped[i].end;
+		bool all_own = true;
+		struct vma *v;
+		list_for_each_entry(v, &pt->mm->vmas, link)
+		{
+			if (v->start >= end)
+				break;
+			if (v->end > start && !own_area(v, pt->id))
+				all_own = false;
+		}
+		if (all_own) { /* the usual case: one unmap */
+			vm_unmap(pt->mm, start, end - start);
+			continue;
+		}
+		for (uint64_t at = start;;) {
+			struct vma *found = NULL;
+			list_for_each_entry(v, &pt->mm->vmas, link)
+			{
+				if (v->start >= end)
+					break;
+				if (v->end > at && own_area(v, pt->id)) {
+					found = v;
+					break;
+				}
+			}
+			if (!found)
+				break;
+			at = found->end;
+			/* a whole area: nothing to split, cannot fail */
+			vm_unmap(pt->mm, found->start, found->end - found->start);
+		}
+	}
+}
+
+/* With pt's threads frozen, and h what a scan of pt's areas found: unmaps pt
+ * when nothing may use it any more.  true when it did; else why says what
+ * still may. */
+static bool reclaim_frozen(struct lp_patch *pt, const struct lp_hit *h, char *why,
+			   size_t cap)
+{
+	if (h->soft_tid || h->tid) {
+		snprintf(why, cap, "thread %d may return into %s",
+			 h->tid ? h->tid : h->soft_tid,
+			 h->tid ? h->range : h->soft_range);
+		return false;
+	}
+	if (lp_handler_in(pt->mm, pt->mapped, pt->nmapped, why, cap))
+		return false;
+	unmap_patch(pt);
+	return true;
+}
+
+/* Tries to unmap every lingering patch: one freeze of its process each. */
+static void reclaim_lingering(void)
+{
+	prune();
+	struct lp_patch *pt, *n;
+	list_for_each_entry_safe(pt, n, &lingering, link)
+	{
+		char why[160];
+		struct lp_hit h;
+		lp_freeze(pt->mm);
+		lp_busy(pt->mm, pt->mapped, pt->nmapped, 0, &h);
+		bool done = reclaim_frozen(pt, &h, why, sizeof(why));
+		lp_thaw(pt->mm);
+		if (!done)
+			continue;
+		printk("livepatch: patch %u unmapped", pt->id);
+		list_del(&pt->link);
+		patch_free(pt);
+	}
+}
+
+void live_patch_tick(void)
+{
+	if (list_empty(&lingering))
+		return;
+	uint64_t now = clock_monotonic_ns();
+	if (now < retry_at)
+		return;
+	reclaim_lingering();
+	retry_gap = MIN(retry_gap * 2, RETRY_MAX_NS);
+	retry_at = now + retry_gap;
 }
 
 /* The latest applied patch of mm redirecting site, other than skip. */
@@ -161,26 +288,50 @@ static bool needs_wx(const struct elf_info *info)
 	return false;
 }
 
-/* Freezes mm's threads at a point where none is in the ranges, runs the writes
- * of n functions (undo: write orig instead of jmp), thaws.  Retries with
- * backoff until deadline_ms.  0, or -EBUSY with the reply's error set. */
-static int at_safe_point(struct mm *mm, struct lp_func *f, unsigned n,
-			 const struct lp_range *rg, unsigned nrg, bool undo,
-			 uint32_t deadline_ms, uint64_t *pause_ns, struct ctl_reply *r)
+/* What one safe point does, for at_safe_point. */
+struct safe_op {
+	int pid;
+	struct mm *mm;
+	uint64_t mm_id;
+	struct lp_func *f; /* the writes: n functions */
+	unsigned n;
+	bool undo;		   /* write orig instead of jmp */
+	const struct lp_range *rg; /* no thread may be in or return into these, */
+	unsigned nrg;		   /* the last nsoft excepted: */
+	unsigned nsoft;		   /* they only decide the reclaim */
+	struct lp_patch *reclaim;  /* after the writes, unmap it if nothing uses it */
+	bool reclaimed;
+	char why[160]; /* why not */
+};
+
+/* Freezes the threads of op->mm at a point where none is in the ranges, does
+ * the writes (and the reclaim), thaws.  Retries with backoff until
+ * deadline_ms.  0, -EBUSY or -ESRCH (the process went away while we waited)
+ * with the reply's error set. */
+static int at_safe_point(struct safe_op *op, uint32_t deadline_ms, uint64_t *pause_ns,
+			 struct ctl_reply *r)
 {
 	uint64_t deadline = clock_monotonic_ns() + (uint64_t)deadline_ms * 1000000;
 	uint64_t backoff = 1000000;
 	unsigned tries = 0;
+	struct mm *mm = op->mm;
 	for (;;) {
+		if (!same_process(op->pid, op->mm, op->mm_id)) {
+			reply_error(r, "process %d exited or exec'd meanwhile", op->pid);
+			return -ESRCH;
+		}
 		uint64_t t0 = clock_monotonic_ns();
-		int tid = 0;
-		const char *what = NULL;
+		struct lp_hit h;
 		lp_freeze(mm);
 		tries++;
-		if (!lp_busy(mm, rg, nrg, &tid, &what)) {
-			for (unsigned i = 0; i < n; i++)
-				lp_poke(mm, f[i].site, undo ? f[i].orig : f[i].jmp,
+		if (!lp_busy(mm, op->rg, op->nrg, op->nsoft, &h)) {
+			for (unsigned i = 0; i < op->n; i++)
+				lp_poke(mm, op->f[i].site,
+					op->undo ? op->f[i].orig : op->f[i].jmp,
 					LP_JMP_LEN);
+			if (op->reclaim)
+				op->reclaimed = reclaim_frozen(op->reclaim, &h, op->why,
+							       sizeof(op->why));
 			uint64_t t1 = clock_monotonic_ns();
 			lp_thaw(mm);
 			*pause_ns = t1 - t0;
@@ -192,7 +343,7 @@ static int at_safe_point(struct mm *mm, struct lp_func *f, unsigned n,
 			reply_error(
 			    r,
 			    "thread %d is inside %s (%u tries in %u ms); nothing changed",
-			    tid, what, tries, deadline_ms);
+			    h.tid, h.range, tries, deadline_ms);
 			return -EBUSY;
 		}
 		waitq_sleep(&backoff_wq, MIN(now + backoff, deadline));
@@ -217,7 +368,7 @@ void live_patch(struct ctl_request *q, struct ctl_reply *r)
 	uint64_t base = 0, span = 0;
 	bool mapped = false;
 
-	prune();
+	reclaim_lingering();
 	if (file_field(q, r, path, sizeof(path), &data, &len))
 		return;
 	int pid = q->have_pid ? (int)q->pid : 1;
@@ -226,6 +377,8 @@ void live_patch(struct ctl_request *q, struct ctl_reply *r)
 		reply_error(r, "no process %d", pid);
 		return;
 	}
+	struct mm *mm = p->mm;
+	uint64_t mm_id = mm->id;
 	const char *pname = base_name(path);
 	/* 1. the patch file, entirely */
 	if (len > MAX_PATCH_SIZE) {
@@ -283,8 +436,9 @@ void live_patch(struct ctl_request *q, struct ctl_reply *r)
 		}
 	}
 	pt->funcs = kzalloc(m->nfuncs * sizeof(struct lp_func));
+	pt->mapped = kzalloc((m->nfuncs + 1) * sizeof(struct lp_range));
 	rg = kzalloc(m->nfuncs * sizeof(struct lp_range));
-	if (!pt->funcs || !rg) {
+	if (!pt->funcs || !pt->mapped || !rg) {
 		reply_error(r, "out of memory");
 		goto out;
 	}
@@ -301,10 +455,10 @@ void live_patch(struct ctl_request *q, struct ctl_reply *r)
 		uint8_t cur[LP_ENDBR_LEN + LP_JMP_LEN], orig[LP_ENDBR_LEN + LP_JMP_LEN];
 		int64_t off =
 		    elf_vaddr_to_offset(&o->info, f->addr - o->bias, sizeof(orig));
-		struct vma *v = vm_find(p->mm, f->addr);
+		struct vma *v = vm_find(mm, f->addr);
 		if (off < 0 || !v || !(v->prot & PROT_EXEC) ||
 		    f->addr + sizeof(cur) > v->end ||
-		    lp_peek(p->mm, f->addr, cur, sizeof(cur))) {
+		    lp_peek(mm, f->addr, cur, sizeof(cur))) {
 			reply_error(r,
 				    "%s: its code is not mapped executable in process %d",
 				    f->name, pid);
@@ -325,7 +479,7 @@ void live_patch(struct ctl_request *q, struct ctl_reply *r)
 				goto out;
 			}
 		/* the code must be the file's, or what the patch below left there */
-		struct lp_func *below = top_at(p->mm, f->site, NULL, NULL);
+		struct lp_func *below = top_at(mm, f->site, NULL, NULL);
 		const uint8_t *expect = below ? below->jmp : orig + skip;
 		if (memcmp(cur + skip, expect, LP_JMP_LEN) ||
 		    (skip && memcmp(cur, endbr64, skip))) {
@@ -353,7 +507,7 @@ void live_patch(struct ctl_request *q, struct ctl_reply *r)
 	}
 	/* 3. where it goes, and its relocations, still on the side */
 	span = info.hi - info.lo;
-	base = lp_place(p->mm, lo, hi, span);
+	base = lp_place(mm, lo, hi, span);
 	if (!base) {
 		reply_error(r, "%s: no free room within 2 GiB of the functions", pname);
 		goto out;
@@ -381,14 +535,17 @@ void live_patch(struct ctl_request *q, struct ctl_reply *r)
 	/* named without a '/': never taken for a library by a later patch */
 	char vname[48];
 	snprintf(vname, sizeof(vname), "[livepatch %u] %s", next_id, pname);
-	int e = elf_map(p->mm, &info, img, len, bias, vname);
+	int e = elf_map(mm, &info, img, len, bias, vname);
 	mapped = true;
+	strlcpy(pt->path, path, sizeof(pt->path));
+	pt->mapped[pt->nmapped++] =
+	    (struct lp_range){base, base + ALIGN_UP(span, PAGE_SIZE), pt->path};
 	if (!e && info.has_relro) {
 		uint64_t rs = ALIGN_DOWN(info.relro_vaddr + bias, PAGE_SIZE);
 		uint64_t re =
 		    ALIGN_DOWN(info.relro_vaddr + info.relro_memsz + bias, PAGE_SIZE);
 		if (re > rs)
-			e = vm_protect(p->mm, rs, re - rs, PROT_READ);
+			e = vm_protect(mm, rs, re - rs, PROT_READ);
 	}
 	for (unsigned i = 0; !e && i < pt->nfuncs; i++) {
 		struct lp_func *f = &pt->funcs[i];
@@ -397,19 +554,21 @@ void live_patch(struct ctl_request *q, struct ctl_reply *r)
 			uint8_t code[LP_TRAMP_LEN] = {0xff, 0x25, 0, 0, 0, 0};
 			memcpy(code + 6, &f->new_addr, 8);
 			uint64_t tr =
-			    lp_place(p->mm, f->site, f->site + LP_JMP_LEN, PAGE_SIZE);
+			    lp_place(mm, f->site, f->site + LP_JMP_LEN, PAGE_SIZE);
 			char tname[48];
 			snprintf(tname, sizeof(tname), "[livepatch %u trampoline]",
 				 next_id);
-			long a = tr ? vm_map(p->mm, tr, PAGE_SIZE, PROT_READ | PROT_EXEC,
-					     0, true, tname)
+			long a = tr ? vm_map(mm, tr, PAGE_SIZE, PROT_READ | PROT_EXEC, 0,
+					     true, tname)
 				    : -ENOMEM;
 			if (a < 0) {
 				e = (int)a;
 				break;
 			}
 			f->tramp = tr;
-			e = vm_copy_in(p->mm, tr, code, sizeof(code));
+			pt->mapped[pt->nmapped++] =
+			    (struct lp_range){tr, tr + PAGE_SIZE, pt->path};
+			e = vm_copy_in(mm, tr, code, sizeof(code));
 		}
 		uint64_t to = f->far ? f->tramp : f->new_addr;
 		int64_t rel = (int64_t)(to - (f->site + LP_JMP_LEN));
@@ -419,7 +578,7 @@ void live_patch(struct ctl_request *q, struct ctl_reply *r)
 		f->jmp[0] = 0xe9;
 		memcpy(f->jmp + 1, &rel32, 4);
 		if (!e)
-			e = lp_make_private(p->mm, f->site, LP_JMP_LEN);
+			e = lp_make_private(mm, f->site, LP_JMP_LEN);
 	}
 	if (e) {
 		reply_error(r, "%s: cannot map it (error %d)", pname, -e);
@@ -427,14 +586,20 @@ void live_patch(struct ctl_request *q, struct ctl_reply *r)
 	}
 	/* 5. the safe point, and the writes */
 	uint32_t dl = q->have_deadline ? q->deadline_ms : DEFAULT_DEADLINE_MS;
-	if (at_safe_point(p->mm, pt->funcs, pt->nfuncs, rg, pt->nfuncs, false, dl,
-			  &pt->pause_ns, r))
+	struct safe_op op = {.pid = pid,
+			     .mm = mm,
+			     .mm_id = mm_id,
+			     .f = pt->funcs,
+			     .n = pt->nfuncs,
+			     .rg = rg,
+			     .nrg = pt->nfuncs};
+	if (at_safe_point(&op, dl, &pt->pause_ns, r))
 		goto out;
 	mapped = false;
 	pt->id = next_id++;
 	pt->pid = pid;
-	pt->mm = p->mm;
-	strlcpy(pt->path, path, sizeof(pt->path));
+	pt->mm = mm;
+	pt->mm_id = mm_id;
 	pt->lo = base;
 	pt->hi = base + span;
 	list_add_tail(&pt->link, &patches);
@@ -462,16 +627,15 @@ void live_patch(struct ctl_request *q, struct ctl_reply *r)
 	       pt->id, pname, pid, pt->nfuncs, (unsigned long)(pt->pause_ns / 1000));
 	pt = NULL;
 out:
-	if (mapped) {
-		vm_unmap(p->mm, base, span);
+	/* (unless the process went away while we waited: then so did its areas) */
+	if (mapped && same_process(pid, mm, mm_id)) {
+		vm_unmap(mm, base, span);
 		for (unsigned i = 0; pt && i < pt->nfuncs; i++)
 			if (pt->funcs[i].tramp)
-				vm_unmap(p->mm, pt->funcs[i].tramp, PAGE_SIZE);
+				vm_unmap(mm, pt->funcs[i].tramp, PAGE_SIZE);
 	}
-	if (pt) {
-		kfree(pt->funcs);
-		kfree(pt);
-	}
+	if (pt)
+		patch_free(pt);
 	if (t)
 		lp_target_free(t);
 	kfree(t);
@@ -482,7 +646,7 @@ out:
 
 void live_revert(struct ctl_request *q, struct ctl_reply *r)
 {
-	prune();
+	reclaim_lingering();
 	if (!q->have_patch_id) {
 		reply_error(r, "REVERT needs PATCH_ID");
 		return;
@@ -493,7 +657,9 @@ void live_revert(struct ctl_request *q, struct ctl_reply *r)
 		reply_error(r, "no applied patch %u", q->patch_id);
 		return;
 	}
-	struct lp_range *rg = kzalloc(pt->nfuncs * 2 * sizeof(struct lp_range));
+	/* the new functions and the jumps, then the patch's areas (for the reclaim) */
+	struct lp_range *rg =
+	    kzalloc((pt->nfuncs * 2 + pt->nmapped) * sizeof(struct lp_range));
 	if (!rg) {
 		reply_error(r, "out of memory");
 		return;
@@ -519,26 +685,44 @@ void live_revert(struct ctl_request *q, struct ctl_reply *r)
 					      f->new_name};
 		rg[2 * i + 1] = (struct lp_range){f->site, f->site + LP_JMP_LEN, f->name};
 	}
+	memcpy(rg + pt->nfuncs * 2, pt->mapped, pt->nmapped * sizeof(*rg));
 	uint32_t dl = q->have_deadline ? q->deadline_ms : DEFAULT_DEADLINE_MS;
 	uint64_t pause = 0;
-	if (at_safe_point(pt->mm, pt->funcs, pt->nfuncs, rg, pt->nfuncs * 2, true, dl,
-			  &pause, r))
+	/* in the same pause: unmap it, unless a thread may still return into it */
+	struct safe_op op = {.pid = pt->pid,
+			     .mm = pt->mm,
+			     .mm_id = pt->mm_id,
+			     .f = pt->funcs,
+			     .n = pt->nfuncs,
+			     .undo = true,
+			     .rg = rg,
+			     .nrg = pt->nfuncs * 2 + pt->nmapped,
+			     .nsoft = pt->nmapped,
+			     .reclaim = pt};
+	if (at_safe_point(&op, dl, &pause, r))
 		goto out;
-	/* the code stays mapped: a pointer the program kept into it stays valid */
-	reply_text(r, "patch %u reverted (%u functions restored); pause_us %lu\n", pt->id,
-		   pt->nfuncs, (unsigned long)(pause / 1000));
-	printk("livepatch: patch %u reverted, pause %lu us", pt->id,
-	       (unsigned long)(pause / 1000));
+	reply_text(r, "patch %u reverted (%u functions restored); pause_us %lu\n%s%s%s\n",
+		   pt->id, pt->nfuncs, (unsigned long)(pause / 1000),
+		   op.reclaimed ? "its pages are unmapped"
+				: "its pages stay mapped until nothing may use them: ",
+		   op.reclaimed ? "" : op.why, op.reclaimed ? "" : " (retried later)");
+	printk("livepatch: patch %u reverted, pause %lu us, %s", pt->id,
+	       (unsigned long)(pause / 1000), op.reclaimed ? "unmapped" : op.why);
 	list_del(&pt->link);
-	kfree(pt->funcs);
-	kfree(pt);
+	if (op.reclaimed) {
+		patch_free(pt);
+	} else {
+		list_add_tail(&pt->link, &lingering);
+		retry_gap = RETRY_FIRST_NS;
+		retry_at = clock_monotonic_ns() + retry_gap;
+	}
 out:
 	kfree(rg);
 }
 
 void live_patches(struct ctl_request *q, struct ctl_reply *r)
 {
-	prune();
+	reclaim_lingering();
 	size_t cap = 1024, n = 0;
 	char *buf = kmalloc(cap);
 	if (!buf) {

@@ -82,8 +82,22 @@ void lp_poke(struct mm *mm, uint64_t va, const void *src, size_t n);
 /* Freezes every thread of every process using mm. */
 void lp_freeze(struct mm *mm);
 void lp_thaw(struct mm *mm);
+/* What lp_busy found: the thread in a blocking range, and the first thread
+ * touching one of the other ("soft") ranges; 0 when none. */
+struct lp_hit {
+	int tid;
+	const char *range;
+	int soft_tid;
+	const char *soft_range;
+};
 /* true when some thread of mm is executing in, or has a return address (frame
  * pointer chain, or any word within LP_STACK_SCAN above %rsp) into, one of
- * the ranges; *tid and *range name it. */
-bool lp_busy(struct mm *mm, const struct lp_range *r, unsigned n, int *tid,
-	     const char **range);
+ * the first n - nsoft ranges; h names it.  The last nsoft ranges never make
+ * it true: h->soft_tid tells whether some thread touches them (the scan stops
+ * at the first blocking hit).  Threads must be frozen. */
+bool lp_busy(struct mm *mm, const struct lp_range *r, unsigned n, unsigned nsoft,
+	     struct lp_hit *h);
+/* true when a signal handler (or restorer) of a process of mm lies in one of
+ * the ranges: the kernel holds that pointer; why says which. */
+bool lp_handler_in(struct mm *mm, const struct lp_range *r, unsigned n, char *why,
+		   size_t cap);

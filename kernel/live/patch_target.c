@@ -371,14 +371,35 @@ static const struct lp_range *hit(uint64_t v, const struct lp_range *r, unsigned
 	return NULL;
 }
 
+/* The range holding v or v - 1 (a return address sits right after a call: it
+ * may equal a range's end), the blocking ones (below r + hard) first. */
+static const struct lp_range *hit_word(uint64_t v, const struct lp_range *r, unsigned n,
+				       unsigned hard)
+{
+	const struct lp_range *a = hit(v, r, n), *b = hit(v - 1, r, n);
+	if (a && a < r + hard)
+		return a;
+	if (b && b < r + hard)
+		return b;
+	return a ? a : b;
+}
+
+/* The first blocking range (r[0..hard)) t is in or may return into, or NULL;
+ * *soft gets the first other range it touches. */
 static const struct lp_range *thread_busy(struct mm *mm, struct thread *t,
-					  const struct lp_range *r, unsigned n)
+					  const struct lp_range *r, unsigned n,
+					  unsigned hard, const struct lp_range **soft)
 {
 	const struct regs *u = t->uregs;
 	const struct lp_range *h = hit(u->rip, r, n);
-	if (h)
-		return h;
-	/* a return address sits right after a call: it may equal a range's end */
+#define SEEN(h)                                                                          \
+	do {                                                                             \
+		if ((h) && (h) < r + hard)                                               \
+			return (h);                                                      \
+		if ((h) && !*soft)                                                       \
+			*soft = (h);                                                     \
+	} while (0)
+	SEEN(h);
 	uint64_t sp = ALIGN_DOWN(u->rsp, 8);
 	struct vma *v = vm_find(mm, sp);
 	uint64_t end = v ? MIN(sp + LP_STACK_SCAN, v->end) : sp;
@@ -392,8 +413,8 @@ static const struct lp_range *thread_busy(struct mm *mm, struct thread *t,
 		for (; a < end && a < page_end; a += 8, k += 8) {
 			uint64_t w;
 			memcpy(&w, k, 8);
-			if ((h = hit(w, r, n)) || (h = hit(w - 1, r, n)))
-				return h;
+			h = hit_word(w, r, n, hard);
+			SEEN(h);
 		}
 	}
 	/* frames beyond the scanned words: follow %rbp while it looks like a chain */
@@ -402,19 +423,22 @@ static const struct lp_range *thread_busy(struct mm *mm, struct thread *t,
 		uint64_t fr[2];
 		if (lp_peek(mm, fp, fr, sizeof(fr)))
 			break;
-		if ((h = hit(fr[1], r, n)) || (h = hit(fr[1] - 1, r, n)))
-			return h;
+		h = hit_word(fr[1], r, n, hard);
+		SEEN(h);
 		if (fr[0] <= fp)
 			break;
 		fp = fr[0];
 	}
+#undef SEEN
 	return NULL;
 }
 
-bool lp_busy(struct mm *mm, const struct lp_range *r, unsigned n, int *tid,
-	     const char **range)
+bool lp_busy(struct mm *mm, const struct lp_range *r, unsigned n, unsigned nsoft,
+	     struct lp_hit *hit_out)
 {
 	struct process *p;
+	*hit_out = (struct lp_hit){0};
+	unsigned hard = n - nsoft;
 	list_for_each_entry(p, proc_all(), link)
 	{
 		if (p->mm != mm)
@@ -424,10 +448,39 @@ bool lp_busy(struct mm *mm, const struct lp_range *r, unsigned n, int *tid,
 		{
 			if (t->state == T_DEAD || t == thread_current() || !t->uregs)
 				continue;
-			const struct lp_range *h = thread_busy(mm, t, r, n);
+			const struct lp_range *soft = NULL;
+			const struct lp_range *h = thread_busy(mm, t, r, n, hard, &soft);
+			if (soft && !hit_out->soft_tid) {
+				hit_out->soft_tid = t->tid;
+				hit_out->soft_range = soft->name;
+			}
 			if (h) {
-				*tid = t->tid;
-				*range = h->name;
+				hit_out->tid = t->tid;
+				hit_out->range = h->name;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+bool lp_handler_in(struct mm *mm, const struct lp_range *r, unsigned n, char *why,
+		   size_t cap)
+{
+	struct process *p;
+	list_for_each_entry(p, proc_all(), link)
+	{
+		if (p->mm != mm || !p->sigactions)
+			continue;
+		for (int s = 0; s < NSIG; s++) {
+			const struct sigaction_k *sa = &p->sigactions[s];
+			const struct lp_range *h = hit(sa->handler, r, n);
+			if (!h)
+				h = hit(sa->restorer, r, n);
+			if (h) {
+				snprintf(why, cap,
+					 "the handler of signal %d of pid %d is in %s",
+					 s + 1, p->pid, h->name);
 				return true;
 			}
 		}
