@@ -19,7 +19,7 @@ CF="-O2 -g -Wall -Wextra -Werror"
 gcc $CF -pthread -static -no-pie -fno-pie "$HERE/target.c" -o "$OUT/target-static"
 gcc $CF -pthread -static-pie -fPIE "$HERE/target.c" -o "$OUT/target-static-pie"
 gcc $CF -pthread -pie -fPIE "$HERE/target.c" -o "$OUT/target-dynamic"
-for p in compute2 compute3 puts tiny missing noold buildid main strlen both; do
+for p in compute2 compute3 puts tiny missing noold buildid main strlen both linger; do
 	gcc $CF -shared -fPIC -Iinclude "$HERE/p_$p.c" -o "$OUT/p_$p.so"
 done
 # writable and executable: -N puts everything in one RWX segment
