@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: MIT */
-/* The socket layer (kernel/net/socket.c) and the interface a protocol family
- * plugs into.
+/* The socket layer and the interface a protocol family plugs into
+ * (docs/net.md, "The socket layer").
  *
  * A socket is a struct file (on an S_IFSOCK inode of an anonymous file
- * system) whose priv is a struct socket.  socket.c owns every socket system
- * call and the file operations: it copies addresses, option values, iovec
- * arrays and control messages between user and kernel (-EFAULT, -EINVAL),
- * applies SOCK_NONBLOCK/SOCK_CLOEXEC and O_NONBLOCK (passed down as
- * MSG_DONTWAIT), raises SIGPIPE on -EPIPE unless MSG_NOSIGNAL, answers the
- * generic SOL_SOCKET options, and calls the family's struct sock_ops for the
- * rest.  Families never see a user pointer except through struct sock_iter.
+ * system) whose priv is a struct socket.  The layer (socket.c: sockets and
+ * files; sys_socket.c: the calls; sockopt.c: options) owns every socket
+ * system call and the file operations: it copies addresses, option values,
+ * iovec arrays and control messages between user and kernel (-EFAULT,
+ * -EINVAL), applies SOCK_NONBLOCK/SOCK_CLOEXEC and O_NONBLOCK (passed down as
+ * MSG_DONTWAIT), raises SIGPIPE on -EPIPE unless MSG_NOSIGNAL, holds the file
+ * while a call sleeps, answers the generic SOL_SOCKET options, and calls the
+ * family's struct sock_ops for the rest.  Families never see a user pointer
+ * except through struct sock_iter.
  *
  * Adding a family (see kernel/net/unix.c):
  *
@@ -22,11 +24,13 @@
  *	static const struct sock_family inet_family = {AF_INET, inet_create};
  *	SOCK_FAMILY_REGISTER(inet_family);
  *
- * Blocking: sleep on s->wq with sock_wait() and call sock_wake() whenever the
- * socket becomes more readable or writable, or its state changes (sock_wake
- * also reaches poll/select/epoll).  Everything runs on one CPU and the kernel
- * is not preempted inside a system call; an interrupt-time producer (a
- * network driver) must only queue work and wake, never call into a family. */
+ * Blocking: take sock_deadline() once, sleep on s->wq with sock_wait() until
+ * the condition holds, and call sock_ready() whenever the socket becomes more
+ * readable or writable or hangs up (it also reaches poll/select/epoll).
+ * Everything runs on one CPU and the kernel is not preempted inside a system
+ * call; sock_ready/sock_wake may be called from any context, but an
+ * interrupt-time producer (a network driver) must otherwise only queue work
+ * for a thread, never change a family's state. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>

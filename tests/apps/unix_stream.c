@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/uio.h>
@@ -127,6 +128,24 @@ static void reading(void)
 	close(sv[0]);
 	close(sv[1]);
 	OK("FIONREAD, MSG_PEEK, a stream joins writes, MSG_DONTWAIT, MSG_WAITALL");
+
+	pair(sv);
+	char tmpl[] = "/tmp/unielf-unix_stream-XXXXXX";
+	int f = mkstemp(tmpl);
+	CHECK(f >= 0 && write(f, "sendfile data", 13) == 13, "temp file");
+	unlink(tmpl);
+	off_t off = 5;
+	CHECK(sendfile(sv[0], f, &off, 100) == 8 && off == 13, "sendfile to a socket");
+	CHECK(read(sv[1], b, sizeof(b)) == 8 && !memcmp(b, "ile data", 8), "sendfile data");
+	close(f);
+	close(sv[1]);
+	off = 0;
+	f = open("/proc/self/exe", O_RDONLY);
+	CHECK_ERR(sendfile(sv[0], f, &off, 10), EPIPE);
+	CHECK(sigpipes == 3, "sendfile raises SIGPIPE");
+	close(f);
+	close(sv[0]);
+	OK("sendfile to a socket; EPIPE and SIGPIPE once the peer is gone");
 
 	/* fill one end: EAGAIN, POLLOUT again once the reader drains it */
 	pair(sv);
@@ -283,6 +302,9 @@ static void options(void)
 	struct stat st;
 	CHECK(fstat(s, &st) == 0 && S_ISSOCK(st.st_mode), "fstat: S_IFSOCK");
 	CHECK_ERR(lseek(s, 0, SEEK_SET), ESPIPE);
+	char pth[64];
+	snprintf(pth, sizeof(pth), "/proc/self/fd/%d", s);
+	CHECK_ERR(open(pth, O_RDWR), ENXIO);
 	int d = socket(AF_UNIX, SOCK_RAW, 0);
 	CHECK(d >= 0 && intopt(d, SO_TYPE) == SOCK_DGRAM, "SOCK_RAW is SOCK_DGRAM");
 	close(d);
