@@ -21,6 +21,8 @@
 #include "net/inet.h"
 
 #define SEND_CHUNK 65535 /* tcp_write takes a u16_t length */
+/* writable again (POLLOUT, a blocked writer woken) once this much is free */
+#define WRITE_LOWAT (TCP_SND_BUF / 4)
 
 /* Filled from the user and handed to tcp_write without sleeping in between,
  * so one buffer serves every sender (one CPU, no preemption in the kernel). */
@@ -249,8 +251,7 @@ static err_t recv_cb(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 
 static bool writable(const struct tcp_pcb *pcb)
 {
-	return tcp_sndbuf(pcb) >= TCP_SNDLOWAT &&
-	       tcp_sndqueuelen(pcb) < TCP_SNDQUEUELOWAT;
+	return tcp_sndbuf(pcb) >= WRITE_LOWAT && tcp_sndqueuelen(pcb) < TCP_SNDQUEUELOWAT;
 }
 
 static err_t sent_cb(void *arg, struct tcp_pcb *pcb, u16_t len)
@@ -272,8 +273,12 @@ static void err_cb(void *arg, err_t err)
 	int e;
 	if (err == ERR_CLSD)
 		e = 0; /* both FINs exchanged: a normal end */
+	else if (err == ERR_RST && ins->state == INET_CONNECTING)
+		e = ECONNREFUSED;
 	else if (err == ERR_RST)
-		e = ins->state == INET_CONNECTING ? ECONNREFUSED : ECONNRESET;
+		e = ins->rx_fin && !ins->shut_wr
+			? EPIPE
+			: ECONNRESET; /* CLOSE_WAIT: Linux's EPIPE */
 	else if (err == ERR_ABRT)
 		e = ETIMEDOUT; /* lwIP's timers gave up (retransmission, keepalive) */
 	else
