@@ -17,6 +17,7 @@
 #include "live/internal.h"
 #include "live/live.h"
 #include "mm/vm.h"
+#include "net/net.h"
 #include "proc/internal.h"
 
 struct upgrade {
@@ -52,6 +53,7 @@ bool live_upgrade_exit(struct process *p, int wait_status)
 static void restore(struct upgrade *u)
 {
 	struct process *p = u->p;
+	inet_upgrade_end(p, false);
 	/* the new image: address space, descriptors, dispositions */
 	struct mm *new_mm = p->mm;
 	p->mm = u->old_mm;
@@ -140,6 +142,7 @@ void live_upgrade(struct ctl_request *q, struct ctl_reply *r)
 		return;
 	}
 	memcpy(u->old_sigactions, p->sigactions, NSIG * sizeof(struct sigaction_k));
+	inet_upgrade_begin(p);
 	strlcpy(u->old_exe, p->exe_path, sizeof(u->old_exe));
 	u->old_cmdline = p->cmdline;
 	u->old_cmdline_len = p->cmdline_len;
@@ -198,6 +201,7 @@ void live_upgrade(struct ctl_request *q, struct ctl_reply *r)
 		printk("upgrade: rolled back");
 		return;
 	}
+	inet_upgrade_end(p, true);
 	discard_old(u);
 	kfree(u);
 	uint32_t pid = (uint32_t)p->pid;

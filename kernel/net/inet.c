@@ -201,6 +201,7 @@ bool inet_addr_overlap(const ip_addr_t *a, const ip_addr_t *b)
 int inet_getname(struct socket *s, void *addr, bool peer)
 {
 	struct inet_sock *ins = inet_sk(s);
+	inet_claim(ins);
 	if (!peer) {
 		const ip_addr_t *ip = &ins->local_ip;
 		uint16_t port = ins->local_port;

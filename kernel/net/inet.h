@@ -136,6 +136,9 @@ int inet_put_int(void *val, unsigned int *len, int v);
  * family, type, address and port, or NULL. */
 struct inet_sock *inet_adoptable(const struct inet_sock *ins, const ip_addr_t *ip,
 				 uint16_t port);
+/* The upgraded program used an inherited listener's descriptor itself: it
+ * is its own now, neither adopted by a bind nor closed at commit. */
+void inet_claim(struct inet_sock *ins);
 /* s (a fresh socket of the new program) takes over listener l: l gains s as
  * an owner and the new program's descriptors for l's old sockets are closed. */
 void inet_adopt(struct socket *s, struct inet_sock *l);

@@ -8,10 +8,12 @@
  * queue, so connections queued before, during and after the switch are all
  * there, and no SYN ever meets a closed port.  The new image's copies of the
  * old descriptor are closed, so the listener's life is the new socket's.
- * When the upgrade ends (commit or rollback) the marks go; the old program's
- * descriptor table, kept aside by upgrade.c, still owns the listener: a
- * rollback gives it back untouched, a commit closes that table, and a
- * listener nobody adopted (and no descriptor still holds) closes with it. */
+ * A new program that knows about upgrades may instead use the inherited
+ * descriptor itself (any socket call on it claims it).  When the upgrade ends
+ * the marks go.  On rollback the old program's descriptor table, kept aside by
+ * upgrade.c, gets its listeners back untouched.  On commit, a listener nobody
+ * adopted or claimed is closed: its descriptors in the new image go, and the
+ * old table, which upgrade.c closes next, held the last reference. */
 #include <string.h>
 #include <kern/file.h>
 #include <kern/heap.h>
@@ -57,20 +59,42 @@ void inet_upgrade_begin(struct process *p)
 	printk("upgrade: %d listening socket(s) may be adopted", ninherited);
 }
 
-void inet_upgrade_end(struct process *p)
+/* Closes p's descriptors of file f. */
+static void close_all(struct process *p, struct file *f)
+{
+	struct fdtable *t = p->fdt;
+	for (int fd = 0; t && fd < t->nofile; fd++)
+		if (t->fd[fd] == f)
+			fd_close(t, fd);
+}
+
+void inet_upgrade_end(struct process *p, bool commit)
 {
 	if (p != upgrading)
 		return;
 	for (int i = 0; i < ninherited; i++) {
 		struct socket *s = sock_from_file(inherited[i]);
-		if (s && s->priv)
-			inet_sk(s)->inherited = NULL;
+		struct inet_sock *ins = s ? inet_sk(s) : NULL;
+		if (ins && ins->inherited == p && commit) {
+			printk(
+			    "upgrade: listening socket on port %u not taken over: closed",
+			    ins->local_port);
+			close_all(p, inherited[i]);
+		}
+		if (ins)
+			ins->inherited = NULL;
 		file_put(inherited[i]);
 	}
 	kfree(inherited);
 	inherited = NULL;
 	ninherited = 0;
 	upgrading = NULL;
+}
+
+void inet_claim(struct inet_sock *ins)
+{
+	if (ins->inherited && proc_current() == ins->inherited)
+		ins->inherited = NULL;
 }
 
 struct inet_sock *inet_adoptable(const struct inet_sock *ins, const ip_addr_t *ip,

@@ -28,6 +28,7 @@ int net_register_poller(void (*fn)(void *arg), void *arg);
 struct process;
 /* `unielf upgrade` of p (kernel/live/upgrade.c, kernel/net/inet_upgrade.c):
  * begin marks p's listening sockets so the new program's bind() of the same
- * address adopts them; end (commit or rollback) clears the marks. */
+ * address adopts them; end clears the marks and, on commit, closes the
+ * listeners the new program neither adopted nor used. */
 void inet_upgrade_begin(struct process *p);
-void inet_upgrade_end(struct process *p);
+void inet_upgrade_end(struct process *p, bool commit);

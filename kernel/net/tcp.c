@@ -505,6 +505,7 @@ static int autobind(struct socket *s, struct inet_sock *ins)
 static int tcp_listen_op(struct socket *s, int backlog)
 {
 	struct inet_sock *ins = inet_sk(s);
+	inet_claim(ins);
 	/* Linux queues backlog + 1; lwIP counts in a u8_t */
 	u8_t bl = backlog >= 254 ? 255 : (u8_t)(backlog + 1);
 	if (ins->state == INET_LISTEN) {
@@ -545,6 +546,7 @@ static int tcp_listen_op(struct socket *s, int backlog)
 static int tcp_accept_op(struct socket *s, struct socket **newsock, bool nonblock)
 {
 	struct inet_sock *ins = inet_sk(s);
+	inet_claim(ins);
 	uint64_t deadline = sock_deadline(s, false);
 	while (ins->state == INET_LISTEN && list_empty(&ins->acceptq)) {
 		if (nonblock)
@@ -803,6 +805,7 @@ static long tcp_recvmsg_op(struct socket *s, struct sock_msg *m, int flags)
 static unsigned int tcp_poll_op(struct socket *s)
 {
 	struct inet_sock *ins = inet_sk(s);
+	inet_claim(ins);
 	if (ins->state == INET_LISTEN)
 		return list_empty(&ins->acceptq) ? 0 : POLLIN | POLLRDNORM;
 	unsigned int m = 0;
@@ -869,6 +872,7 @@ static int tcp_setsockopt_op(struct socket *s, int level, int name, const void *
 			     unsigned int len)
 {
 	struct inet_sock *ins = inet_sk(s);
+	inet_claim(ins);
 	struct tcp_pcb *pcb = ins->pcb.tcp;
 	bool full = pcb && pcb->state != LISTEN;
 	int v;
@@ -994,6 +998,7 @@ static int tcp_getsockopt_op(struct socket *s, int level, int name, void *val,
 			     unsigned int *len)
 {
 	struct inet_sock *ins = inet_sk(s);
+	inet_claim(ins);
 	const struct tcp_pcb *pcb = ins->pcb.tcp;
 	if (level == SOL_SOCKET)
 		return -ENOPROTOOPT;
