@@ -25,7 +25,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
-PROGRAMS = ["main_v1", "main_v2", "exit3", "hello", "sleeper", "big"]
+PROGRAMS = ["main_v1", "main_v2", "exit3", "hello", "sleeper", "big", "listener"]
 CMD_TIMEOUT = 240  # seconds for one unielf subcommand (COM2 may be slow on a loaded host)
 
 failures = []
@@ -369,6 +369,48 @@ def suite_key_and_upgrade(unielf, work, bins, accel):
         vm.stop()
 
 
+def suite_listener(unielf, work, bins, accel):
+    """An unmodified server's listening socket survives upgrades: the new version's
+    own bind() of the same address adopts it with the connections queued while
+    nobody accepted (tests/e2e/control/listener.c); a rolled back upgrade hands it
+    back untouched."""
+    port = 8000 + os.getpid() % 1000
+    vm = VM(unielf, work, "listener", bins["listener"], accel=accel,
+            args=["v1", str(port), "client"])
+    try:
+        if not check("listener: v1 serves its in-VM client",
+                     vm.wait_output("client: round 1: 3/3 answered by v1\n", 120),
+                     vm.output()[-400:] + vm.errors()[-400:]):
+            return
+        check("listener: 5 connections queued while v1 does not accept",
+              vm.wait_output("client: round 2: 5 sent\n", 60), vm.output()[-400:])
+        S = vm.sock
+        st, out, err, t = cli(unielf, "upgrade", S, "--grace", "2000",
+                              bins["listener"], "v2", str(port))
+        timings.append(("upgrade of a listening server", t, 0))
+        check("listener: upgrade to v2: exit 0 (its bind adopted the listener)", st == 0,
+              f"{st} {err!r} {vm.output()[-300:]!r}")
+        check("listener: v2 answered the 5 queued connections",
+              vm.wait_output("client: round 2: 5/5 answered by v2\n", 60), vm.output()[-400:])
+        check("listener: v2 serves new connections",
+              vm.wait_output("client: round 3: 3/3 answered by v2\n", 60), vm.output()[-400:])
+        st, out, err, t = cli(unielf, "upgrade", S, "--grace", "3000", bins["listener"],
+                              "fail", str(port))
+        check("listener: an upgrade whose program adopts then exits 1 rolls back",
+              st == 1 and "status 1" in err and "resumed" in err, f"{st} {err!r}")
+        m = [ln for ln in vm.output().splitlines() if ln.startswith("client: pid ")]
+        if not check("listener: client waits", bool(m), vm.output()[-400:]):
+            return
+        pid = m[0].split()[2]
+        st, out, err, _ = cli(unielf, "kill", S, pid, "10")
+        check("listener: after the rollback v2 still owns the listener",
+              vm.wait_output("client: round 4: 3/3 answered by v2\n", 60), vm.output()[-400:])
+        check("listener: no request failed", vm.wait_output("client: done, 0 failed\n", 30),
+              vm.output()[-400:])
+    finally:
+        vm.stop()
+
+
 def suite_shares(unielf, work, bins, accel):
     """A run with shares must end (kernels without 9p ignore the mount table)."""
     d = os.path.join(work, "share")
@@ -390,7 +432,7 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--accel", default=os.environ.get("E2E_CONTROL_ACCEL", "tcg"))
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
-    ap.add_argument("suites", nargs="*", default=["basic", "key", "shares"])
+    ap.add_argument("suites", nargs="*", default=["basic", "key", "shares", "listener"])
     args = ap.parse_args()
     build = args.build if os.path.isabs(args.build) else os.path.join(REPO, args.build)
     unielf = os.path.join(build, "unielf")
@@ -414,6 +456,8 @@ def main():
             suite_key_and_upgrade(unielf, work, bins, args.accel)
         if "shares" in args.suites:
             suite_shares(unielf, work, bins, args.accel)
+        if "listener" in args.suites:
+            suite_listener(unielf, work, bins, args.accel)
     finally:
         if args.keep:
             print("work directory:", work)
