@@ -9,7 +9,6 @@
 #include <kern/err.h>
 #include <kern/file.h>
 #include <kern/heap.h>
-#include <kern/poll.h>
 #include <kern/proc.h>
 #include <lwip/ip.h>
 #include <lwip/netif.h>
@@ -58,14 +57,10 @@ int inet_detach(struct inet_sock *ins, struct socket *s)
 	return ins->nowners;
 }
 
-void inet_event(struct inet_sock *ins, bool rd, bool wr)
+void inet_event(struct inet_sock *ins, unsigned int events)
 {
-	if (rd)
-		poll_seq_bump(&ins->rseq);
-	if (wr)
-		poll_seq_bump(&ins->wseq);
 	for (int i = 0; i < ins->nowners; i++)
-		sock_wake(ins->owners[i]);
+		sock_ready(ins->owners[i], events);
 }
 
 void inet_set_error(struct inet_sock *ins, int err)

@@ -48,8 +48,7 @@ struct inet_sock {
 	bool was_connected;   /* connect() again: EISCONN */
 	ip_addr_t local_ip, remote_ip; /* cached: getsockname/getpeername */
 	uint16_t local_port, remote_port;
-	int err;	     /* pending error while there is no owner */
-	uint64_t rseq, wseq; /* poll_seq_bump stamps (kern/poll.h) */
+	int err; /* pending error while there is no owner */
 	union {
 		struct tcp_pcb *tcp;
 		struct udp_pcb *udp;
@@ -95,9 +94,10 @@ struct inet_sock *inet_alloc(int family, int type);
 void inet_attach(struct inet_sock *ins, struct socket *s);
 /* Removes s; returns the number of owners left. */
 int inet_detach(struct inet_sock *ins, struct socket *s);
-/* ins became more ready for reading (rd) and/or writing (wr), or its state
- * changed: stamps the sequences and wakes every owner.  Any lwIP callback. */
-void inet_event(struct inet_sock *ins, bool rd, bool wr);
+/* ins became more ready for events (POLLIN, POLLOUT, POLLERR|POLLHUP), for
+ * every owner: stamps edge-triggered epoll's sequences and wakes (sock_ready).
+ * Any lwIP callback. */
+void inet_event(struct inet_sock *ins, unsigned int events);
 /* Records a pending error (positive errno) for SO_ERROR and the next call. */
 void inet_set_error(struct inet_sock *ins, int err);
 /* Takes the pending error: -errno or 0. */

@@ -241,11 +241,11 @@ static err_t recv_cb(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 		return tcp_recv_null(NULL, pcb, p, err);
 	if (!p) {
 		ins->rx_fin = true;
-		inet_event(ins, true, false);
+		inet_event(ins, POLLIN | POLLRDHUP);
 		return ERR_OK;
 	}
 	rx_append(ins, p);
-	inet_event(ins, true, false);
+	inet_event(ins, POLLIN);
 	return ERR_OK;
 }
 
@@ -259,7 +259,7 @@ static err_t sent_cb(void *arg, struct tcp_pcb *pcb, u16_t len)
 	struct inet_sock *ins = arg;
 	if (ins && ins->snd_full && writable(pcb)) {
 		ins->snd_full = false;
-		inet_event(ins, false, true);
+		inet_event(ins, POLLOUT);
 	}
 	return ERR_OK;
 }
@@ -287,7 +287,7 @@ static void err_cb(void *arg, err_t err)
 	ins->shut_rd = ins->shut_wr = e != 0 || ins->shut_wr;
 	if (e)
 		inet_set_error(ins, e);
-	inet_event(ins, true, true);
+	inet_event(ins, POLLIN | POLLOUT | POLLERR | POLLHUP);
 }
 
 static err_t connected_cb(void *arg, struct tcp_pcb *pcb, err_t err)
@@ -297,7 +297,7 @@ static err_t connected_cb(void *arg, struct tcp_pcb *pcb, err_t err)
 		return ERR_OK;
 	ins->state = INET_CONNECTED;
 	ins->was_connected = true;
-	inet_event(ins, false, true);
+	inet_event(ins, POLLOUT);
 	return ERR_OK;
 }
 
@@ -329,7 +329,7 @@ static err_t accept_cb(void *arg, struct tcp_pcb *pcb, err_t err)
 	tcp_backlog_delayed(pcb);
 	list_add_tail(&c->qlink, &l->acceptq);
 	l->nqueued++;
-	inet_event(l, true, false);
+	inet_event(l, POLLIN);
 	return ERR_OK;
 }
 
@@ -409,7 +409,7 @@ static void disconnect(struct inet_sock *ins)
 	ins->connect_pending = ins->was_connected = false;
 	ins->rx_fin = ins->shut_rd = ins->shut_wr = false;
 	ins->bound = false;
-	inet_event(ins, true, true);
+	inet_event(ins, POLLIN | POLLOUT | POLLERR | POLLHUP);
 }
 
 /* ---- bind, listen, accept, connect */
@@ -858,7 +858,7 @@ static int tcp_shutdown_op(struct socket *s, int how)
 			inet_flush();
 		}
 	}
-	inet_event(ins, rd, wr);
+	inet_event(ins, (rd ? POLLIN | POLLRDHUP : 0) | (wr ? POLLOUT : 0));
 	return 0;
 }
 

@@ -45,7 +45,7 @@ static void recv_cb(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_add
 	d->port = port;
 	list_add_tail(&d->link, &ins->dgrams);
 	ins->dgram_bytes += cost;
-	inet_event(ins, true, false);
+	inet_event(ins, POLLIN);
 }
 
 /* ---- ICMP errors: Linux reports "port unreachable" to a connected socket */
@@ -63,7 +63,7 @@ static void port_unreachable(bool v6, const uint8_t *src, const uint8_t *dst,
 			continue;
 		(void)src;
 		inet_set_error(ins, ECONNREFUSED);
-		inet_event(ins, true, false);
+		inet_event(ins, POLLERR);
 	}
 }
 
@@ -381,7 +381,7 @@ static int udp_shutdown_op(struct socket *s, int how)
 		ins->shut_rd = true;
 	if (how != SHUT_RD)
 		ins->shut_wr = true;
-	inet_event(ins, true, true);
+	inet_event(ins, POLLIN | POLLOUT);
 	return ins->udp_connected ? 0 : -ENOTCONN; /* Linux sets the flags either way */
 }
 

@@ -19,6 +19,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/epoll.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -266,6 +267,34 @@ static void check_tcp_info(int family)
 	close(c);
 }
 
+/* edge-triggered epoll: data, the peer's FIN and room to write are edges */
+static void check_epoll_et(int family)
+{
+	int c, s, ep = epoll_create1(0);
+	char b[8];
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP | EPOLLET};
+	tcp_pair(family, &c, &s);
+	ev.data.fd = s;
+	CHECK_OK(epoll_ctl(ep, EPOLL_CTL_ADD, s, &ev));
+	CHECK(epoll_wait(ep, &ev, 1, 0) == 0, "nothing yet");
+	send_all(c, "abcd", 4);
+	CHECK(epoll_wait(ep, &ev, 1, WAIT_MS) == 1 && (ev.events & EPOLLIN),
+	      "data: an edge");
+	CHECK(recv(s, b, 2, 0) == 2, "read half");
+	CHECK(epoll_wait(ep, &ev, 1, 0) == 0, "no new edge while the rest waits");
+	send_all(c, "ef", 2);
+	CHECK(epoll_wait(ep, &ev, 1, WAIT_MS) == 1 && (ev.events & EPOLLIN),
+	      "more data: an edge");
+	CHECK(recv(s, b, sizeof(b), 0) == 4, "the rest");
+	CHECK_OK(shutdown(c, SHUT_WR));
+	CHECK(epoll_wait(ep, &ev, 1, WAIT_MS) == 1 && (ev.events & EPOLLRDHUP),
+	      "FIN: EPOLLRDHUP");
+	CHECK(epoll_wait(ep, &ev, 1, 0) == 0, "reported once");
+	close(ep);
+	close(c);
+	close(s);
+}
+
 /* ---- bulk data across processes */
 
 static void check_fork_bulk(int family)
@@ -484,6 +513,10 @@ int main(void)
 		   names[i]);
 		check_tcp_info(f);
 		OK("%s: TCP_INFO of an established connection", names[i]);
+		check_epoll_et(f);
+		OK("%s: EPOLLET: new data and the peer's FIN are edges, a partial read "
+		   "is not",
+		   names[i]);
 		check_fork_bulk(f);
 		OK("%s: 1 MiB to a forked child, MSG_WAITALL, same fnv1a on both sides",
 		   names[i]);
