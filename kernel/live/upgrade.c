@@ -97,6 +97,25 @@ static void discard_old(struct upgrade *u)
 	kfree(u->old_environ);
 }
 
+/* Waits, up to 500 ms, until every thread of p sleeps in the kernel: a
+ * server is then frozen between requests (blocked in accept, poll, read)
+ * rather than preempted in the middle of one it has read and not answered,
+ * which the new program could never answer. */
+static void wait_quiescent(struct process *p, struct waitq *wq)
+{
+	uint64_t end = clock_monotonic_ns() + 500000000ULL;
+	for (;;) {
+		bool busy = false;
+		struct thread *t;
+		list_for_each_entry(t, &p->threads, proc_link)
+			busy |= t->state != T_BLOCKED;
+		uint64_t now = clock_monotonic_ns();
+		if (!busy || now >= end)
+			return;
+		waitq_sleep(wq, now + 200000);
+	}
+}
+
 void live_upgrade(struct ctl_request *q, struct ctl_reply *r)
 {
 	struct process *p = proc_find(1);
@@ -126,6 +145,7 @@ void live_upgrade(struct ctl_request *q, struct ctl_reply *r)
 	waitq_init(&u->wq);
 	u->p = p;
 
+	wait_quiescent(p, &u->wq);
 	/* Put the old image aside: everything here is undone by restore(). */
 	u->fs_snapshot = kzalloc(sizeof(struct process));
 	u->old_sigactions = kzalloc(NSIG * sizeof(struct sigaction_k));
