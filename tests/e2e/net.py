@@ -19,8 +19,7 @@ must be the same inside UniELF.  Cases (one server boot each, several checks):
   net/python-http            python3 -m http.server: file, listing, 404
   net/outbound               guest clients of host servers at 10.0.2.2: the echo
                              client, curl by address and by a name in /etc/hosts
-  net/upgrade-under-load     (expected to fail until issue 7 lands) 20 `unielf
-                             upgrade`s of a serving echo_server under host load:
+  net/upgrade-under-load     20 `unielf upgrade`s of a serving echo_server under host load:
                              zero failed requests, every version answered
 
 Each check prints PASS, FAIL (with why and where the server's output is), XFAIL or
@@ -62,8 +61,6 @@ XFAIL = {
     "net/nginx-master": "the worker's initgroups fails: setgroups is ENOSYS",
     "net/nginx-www-data": "the worker's setgid(33) fails with EPERM: the kernel knows only "
                           "uid and gid 0",
-    "net/upgrade-under-load": "issue 7: upgrade of a serving program under load not "
-                                "yet shown to drop no request",
 }
 
 
