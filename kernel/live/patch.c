@@ -421,6 +421,13 @@ void live_patch(struct ctl_request *q, struct ctl_reply *r)
 		reply_error(r, "%s", why);
 		goto out;
 	}
+	/* reading the files may have slept: is the program still there? */
+	p = same_process(pid, mm, mm_id);
+	if (!p) {
+		reply_error(r, "process %d exited or ran another program meanwhile", pid);
+		goto out;
+	}
+	t->p = p;
 	struct lp_obj *exe = &t->obj[0];
 	if (m->has_target) {
 		char hex[129];

@@ -64,57 +64,84 @@ void lp_target_free(struct lp_target *t)
 	t->nobj = 0;
 }
 
+/* A library of the target seen in its address space: the lowest area of each
+ * ".so" path is its first page. */
+struct lib_area {
+	char path[64];
+	uint64_t start;
+};
+
 int lp_target_load(struct lp_target *t, struct process *p, char *why)
 {
 	memset(t, 0, sizeof(*t));
 	t->p = p;
 	t->mm = p->mm;
+	/* Reading files may sleep and the process may exit meanwhile: everything
+	 * needed from it and its address space is taken first, and the caller
+	 * checks that it still runs in t->mm before using either again. */
+	char *exe_path = kstrdup(p->exe_path);
+	struct lib_area *libs = kmalloc(LP_MAX_OBJS * sizeof(*libs));
+	unsigned nlibs = 0;
+	uint64_t at_entry = 0;
+	int e = -ENOMEM;
+	if (!exe_path || !libs) {
+		why_set(why, "out of memory");
+		goto fail;
+	}
+	for (size_t i = 0; p->auxv && i + 1 < p->auxv_len / 8; i += 2)
+		if (p->auxv[i] == AT_ENTRY)
+			at_entry = p->auxv[i + 1];
+	struct vma *v;
+	list_for_each_entry(v, &t->mm->vmas, link)
+	{
+		if (v->name[0] != '/' || !strstr(v->name, ".so") || nlibs == LP_MAX_OBJS)
+			continue;
+		bool seen = false;
+		for (unsigned i = 0; i < nlibs; i++)
+			seen |= !strncmp(libs[i].path, v->name, sizeof(libs[i].path) - 1);
+		if (seen)
+			continue;
+		strlcpy(libs[nlibs].path, v->name, sizeof(libs[nlibs].path));
+		libs[nlibs++].start = v->start;
+	}
+
 	struct lp_obj *exe = &t->obj[0];
 	exe->is_exe = true;
 	t->nobj = 1;
-	int e = load_obj(exe, p->exe_path, why);
+	e = load_obj(exe, exe_path, why);
 	if (e)
 		goto fail;
 	if (exe->info.type == ET_DYN) {
-		uint64_t at_entry = 0;
-		for (size_t i = 0; p->auxv && i + 1 < p->auxv_len / 8; i += 2)
-			if (p->auxv[i] == AT_ENTRY)
-				at_entry = p->auxv[i + 1];
 		if (!at_entry) {
 			why_set(why, "%s: no AT_ENTRY: cannot find where it is loaded",
-				p->exe_path);
+				exe_path);
 			e = -ENOEXEC;
 			goto fail;
 		}
 		exe->bias = at_entry - exe->info.entry;
 	}
 	uint64_t exe_lo = exe->info.lo + exe->bias, exe_hi = exe->info.hi + exe->bias;
-	/* shared objects: the lowest area of each ".so" path is its first page */
-	struct vma *v;
-	list_for_each_entry(v, &t->mm->vmas, link)
-	{
-		if (v->name[0] != '/' || !strstr(v->name, ".so") ||
-		    (v->start >= exe_lo && v->start < exe_hi))
-			continue;
-		bool seen = false;
-		for (unsigned i = 1; i < t->nobj; i++)
-			seen |= !strcmp(t->obj[i].path, v->name);
-		if (seen || t->nobj == LP_MAX_OBJS)
+	for (unsigned i = 0; i < nlibs && t->nobj < LP_MAX_OBJS; i++) {
+		if (libs[i].start >= exe_lo && libs[i].start < exe_hi)
 			continue;
 		struct lp_obj *o = &t->obj[t->nobj];
 		char ignore[ELF_WHY_LEN];
 		memset(o, 0, sizeof(*o));
-		if (load_obj(o, v->name, ignore) || o->info.type != ET_DYN) {
+		if (load_obj(o, libs[i].path, ignore) || o->info.type != ET_DYN) {
 			/* not readable back (a truncated name, a deleted file) */
 			kfree(o->buf);
 			o->buf = NULL;
 			continue;
 		}
-		o->bias = v->start - o->info.lo;
+		o->bias = libs[i].start - o->info.lo;
 		t->nobj++;
 	}
+	kfree(exe_path);
+	kfree(libs);
 	return 0;
 fail:
+	kfree(exe_path);
+	kfree(libs);
 	lp_target_free(t);
 	return e ? e : -ENOEXEC;
 }
