@@ -82,14 +82,23 @@ int inet_take_error(struct inet_sock *ins)
 
 void inet_flush(void)
 {
+	/* Delivered here, in the sender's system call, as Linux's loopback does:
+	 * handing them to the net thread costs two context switches a round
+	 * trip (measured: 2-3x fewer MB/s and connections/s). */
 	struct netif *n;
-	NETIF_FOREACH(n)
-	{
-		if (n->loop_first) {
-			net_kick();
-			return;
+	for (int round = 0; round < 64; round++) {
+		bool more = false;
+		NETIF_FOREACH(n)
+		{
+			if (n->loop_first) {
+				netif_poll(n);
+				more = true;
+			}
 		}
+		if (!more)
+			return;
 	}
+	net_kick(); /* a long exchange: the net thread finishes it */
 }
 
 /* ---- addresses */
