@@ -9,15 +9,19 @@
  * buffer straight back.  Transmit (queue 1) copies a frame into one of as
  * many 2 KiB buffers as the queue has entries and never waits: finished
  * buffers are reclaimed on the next send or poll, and a frame that finds the
- * ring full is dropped and counted (TCP sends it again).  The interface
- * itself is kernel/net/netif.c; the transports are virtio_mmio.c and
- * virtio_pci.c. */
+ * ring full is refused and counted.  TCP keeps a refused segment queued
+ * (lwIP's TF_NAGLEMEMERR), so the driver then asks for an interrupt when the
+ * device hands buffers back and, once half the ring is free, has lwIP
+ * send what it holds (tcp_txnow); nothing waits for a retransmission timer.
+ * The interface itself is kernel/net/netif.c; the transports are
+ * virtio_mmio.c and virtio_pci.c. */
 #include <string.h>
 #include <kern/compiler.h>
 #include <kern/printk.h>
 #include <kern/random.h>
 #include <uapi/errno.h>
 #include <lwip/pbuf.h>
+#include <lwip/priv/tcp_priv.h> /* tcp_txnow */
 #include "arch/x86_64/arch.h"
 #include "arch/x86_64/cpu.h"
 #include "drivers/virtio.h"
@@ -94,6 +98,7 @@ static struct netif *eth;
 static struct nq rxq, txq;
 static uint16_t tx_free[QMAX]; /* descriptor ids not in flight */
 static unsigned tx_nfree;
+static bool tx_stalled; /* a frame was refused: transmit interrupts are on */
 static struct vnet_stats stats;
 
 static uint8_t *buf_va(struct nq *q, uint16_t id)
@@ -193,6 +198,30 @@ static bool tx_reclaim(void)
 	return dev != NULL;
 }
 
+/* The ring was full: have the device interrupt when it hands buffers back,
+ * so the poller reclaims them and lets lwIP send what it kept. */
+static void tx_stall(void)
+{
+	if (tx_stalled)
+		return;
+	tx_stalled = true;
+	*(volatile uint16_t *)&txq.avail->flags = 0;
+	__asm__ volatile("mfence" ::: "memory"); /* flags before the used index */
+	if (used_ready(&txq))
+		net_kick(); /* handed back already: no interrupt will say so */
+}
+
+/* In the poller after a reclaim: once there is room again, back to a quiet
+ * transmit queue and every TCP connection that was refused sends now. */
+static void tx_unstall(void)
+{
+	if (!tx_stalled || tx_nfree < txq.size / 2u)
+		return;
+	tx_stalled = false;
+	*(volatile uint16_t *)&txq.avail->flags = AVAIL_F_NO_INTERRUPT;
+	tcp_txnow();
+}
+
 /* lwIP's linkoutput for eth0: copies the frame into a free transmit buffer.
  * Called from syscalls and the net thread; never sleeps. */
 static err_t vnet_linkoutput(struct netif *n, struct pbuf *p)
@@ -209,7 +238,8 @@ static err_t vnet_linkoutput(struct netif *n, struct pbuf *p)
 		return ERR_IF;
 	if (!tx_nfree) {
 		stats.tx_dropped++;
-		return ERR_MEM;
+		tx_stall();
+		return ERR_MEM; /* TCP keeps the segment; tx_unstall resends it */
 	}
 	uint16_t id = tx_free[--tx_nfree];
 	uint8_t *b = buf_va(&txq, id);
@@ -264,7 +294,8 @@ static void vnet_poll(void *unused)
 		return;
 	if (n)
 		publish(&rxq);
-	tx_reclaim();
+	if (tx_reclaim())
+		tx_unstall();
 	if (dev && used_ready(&rxq))
 		net_kick();
 }

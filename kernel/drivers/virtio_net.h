@@ -7,9 +7,11 @@
 
 #define VIRTIO_ID_NET 1
 
+/* rx_dropped: no memory for a pbuf, or a runt; tx_dropped: frames refused
+ * because the ring was full (TCP sends them again) or too big */
 struct vnet_stats {
-	uint64_t rx_packets, rx_bytes, rx_dropped; /* dropped: no memory, runt */
-	uint64_t tx_packets, tx_bytes, tx_dropped; /* dropped: ring full, too big */
+	uint64_t rx_packets, rx_bytes, rx_dropped;
+	uint64_t tx_packets, tx_bytes, tx_dropped;
 	uint64_t irqs;
 };
 
