@@ -151,6 +151,16 @@ extern const struct sock_ops inet_udp_ops;
  * with RST).  For the last owner's release, and inet_sock never owned. */
 void inet_tcp_free(struct inet_sock *ins, bool abort);
 void inet_udp_free(struct inet_sock *ins);
+/* Gives pcb the options kept in ins (and SO_REUSEADDR/SO_KEEPALIVE of its
+ * first owner); a listening pcb takes only the IP-level ones. */
+void inet_tcp_apply_opts(struct inet_sock *ins, struct tcp_pcb *pcb);
+/* tcp_opt.c: the ops of options and ioctls */
+int inet_tcp_setsockopt(struct socket *s, int level, int name, const void *val,
+			unsigned int len);
+int inet_tcp_getsockopt(struct socket *s, int level, int name, void *val,
+			unsigned int *len);
+long inet_tcp_ioctl(struct socket *s, unsigned int cmd, unsigned long uarg);
+long inet_tcp_nread(struct socket *s);
 /* True when a bind (listen: a listen) of ins to ip:port must be refused
  * because of another TCP socket, by Linux's rules (SO_REUSEADDR does not
  * pass a listener, SO_REUSEPORT on both passes everything, TIME_WAIT is
