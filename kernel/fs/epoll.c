@@ -86,7 +86,7 @@ static void splice_tail(struct list_head *from, struct list_head *to)
 static uint64_t item_seq(struct epitem *it)
 {
 	struct file *f = it->file;
-	if (f->ops->poll_seq)
+	if (f->ops && f->ops->poll_seq)
 		return f->ops->poll_seq(f, it->events);
 	return poll_clock();	/* no sequence: an event may be any wake-up */
 }
@@ -97,7 +97,7 @@ static uint64_t item_seq(struct epitem *it)
 static unsigned int look(struct epitem *it, bool *event)
 {
 	uint64_t s = item_seq(it);
-	unsigned int m = it->file->ops->poll(it->file) & it->events;
+	unsigned int m = vfs_poll(it->file) & it->events;
 	if (event)
 		*event = s != it->seen_seq || (m & ~it->seen_mask);
 	if (s != it->seen_seq)
