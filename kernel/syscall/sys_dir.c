@@ -135,6 +135,9 @@ long sys_fchdir(int fd)
 		return -EBADF;
 	if (!S_ISDIR(f->inode->mode))
 		return -ENOTDIR;
+	int r = vfs_permission(f->inode, MAY_EXEC);
+	if (r)
+		return r;
 	struct fs_context *c = fs_current();
 	char *s = kstrdup(f->path);
 	if (!s)
@@ -154,8 +157,8 @@ long sys_mknodat(int dirfd, unsigned long upath, unsigned int mode, unsigned int
 		type = S_IFREG;
 	if (type == S_IFDIR || type == S_IFLNK)
 		return -EINVAL;
-	if (type != S_IFREG)
-		return -EPERM;	/* devices, fifos and sockets need a driver: not yet */
+	if (type != S_IFREG && type != S_IFSOCK)
+		return -EPERM;	/* devices and fifos need a driver: not yet */
 	char *path = user_path(upath);
 	if (IS_ERR(path))
 		return PTR_ERR(path);

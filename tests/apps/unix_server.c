@@ -89,6 +89,9 @@ static void names(void)
 	CHECK(fd >= 0, "create plain");
 	close(fd);
 	CHECK_ERR(connect(t, (struct sockaddr *)&a, mkaddr(&a, "plain")), ECONNREFUSED);
+	CHECK_OK(mknod("orphan", S_IFSOCK | 0600, 0));	/* a socket file nobody is bound to */
+	CHECK_ERR(connect(t, (struct sockaddr *)&a, mkaddr(&a, "orphan")), ECONNREFUSED);
+	CHECK_ERR(open("orphan", O_RDWR), ENXIO);
 	CHECK_ERR(connect(t, (struct sockaddr *)&a, 2), EINVAL);
 	CHECK_ERR(accept(s, NULL, NULL), EINVAL);	/* not listening */
 	int d = socket(AF_UNIX, SOCK_DGRAM, 0);
@@ -100,7 +103,7 @@ static void names(void)
 	len = sizeof(on);
 	CHECK(getsockopt(s, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) == 0 && on == 1, "acceptconn");
 	CHECK_ERR(connect(s, (struct sockaddr *)&a, mkaddr(&a, "srv")), EINVAL);
-	OK("connect: ECONNREFUSED before listen and to a plain file, ENOENT, EPROTOTYPE");
+	OK("connect: ECONNREFUSED before listen, to a plain or orphan socket file; ENOENT, EPROTOTYPE");
 
 	int c = connect_to("srv", 0);
 	CHECK_ERR(connect(c, (struct sockaddr *)&a, mkaddr(&a, "srv")), EISCONN);
