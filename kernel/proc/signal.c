@@ -15,8 +15,6 @@
 #include "arch/x86_64/cpu.h"
 #include "proc/internal.h"
 
-#define SIGBIT(s) (1ULL << ((s)-1))
-#define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
 
 /* The most recent fault, for the siginfo of a synchronous signal. */
 static struct linux_siginfo fault_info;
@@ -362,4 +360,34 @@ long sys_rt_sigreturn(void)
 		fpu_restore(t->fpu);
 	}
 	return (long)r->rax;
+}
+
+long sigmask_temp_begin(unsigned long umask, size_t size, uint64_t *old, bool *swapped)
+{
+	*swapped = false;
+	if (!umask)
+		return 0;
+	if (size != sizeof(uint64_t))
+		return -EINVAL;
+	uint64_t m;
+	if (copy_from_user(&m, umask, sizeof(m)))
+		return -EFAULT;
+	struct thread *t = thread_current();
+	*old = t->sigmask;
+	t->sigmask = m & ~UNBLOCKABLE;
+	*swapped = true;
+	return 0;
+}
+
+void sigmask_temp_end(uint64_t old, bool swapped, bool interrupted)
+{
+	if (!swapped)
+		return;
+	struct thread *t = thread_current();
+	if (interrupted) {
+		t->saved_sigmask = old;
+		t->restore_sigmask = true;
+	} else {
+		t->sigmask = old;
+	}
 }

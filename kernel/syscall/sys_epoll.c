@@ -19,8 +19,6 @@
 /* Deadlines: 0 waits for ever; NO_WAIT (a time long past) only looks once. */
 #define NO_WAIT 1
 #define EP_MAX_EVENTS ((int)(INT32_MAX / sizeof(struct linux_epoll_event)))
-#define SIGBIT(s) (1ULL << ((s)-1))
-#define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
 
 static long do_epoll_create(int flags)
 {
@@ -123,50 +121,16 @@ long sys_epoll_wait(int epfd, unsigned long uev, int max, int timeout_ms)
 }
 SYSCALL_REGISTER(__NR_epoll_wait, sys_epoll_wait);
 
-/* The temporary signal mask of epoll_pwait: *old gets the thread's mask
- * when one was installed (*swapped).  0, -EINVAL or -EFAULT. */
-static long mask_begin(unsigned long umask, size_t size, uint64_t *old, bool *swapped)
-{
-	*swapped = false;
-	if (!umask)
-		return 0;
-	if (size != sizeof(uint64_t))
-		return -EINVAL;
-	uint64_t m;
-	if (copy_from_user(&m, umask, sizeof(m)))
-		return -EFAULT;
-	struct thread *t = thread_current();
-	*old = t->sigmask;
-	t->sigmask = m & ~UNBLOCKABLE;
-	*swapped = true;
-	return 0;
-}
-
-/* Interrupted: the handler still runs under the temporary mask and its
- * sigreturn restores the old one (as sigsuspend); otherwise restore now. */
-static void mask_end(uint64_t old, bool swapped, bool interrupted)
-{
-	if (!swapped)
-		return;
-	struct thread *t = thread_current();
-	if (interrupted) {
-		t->saved_sigmask = old;
-		t->restore_sigmask = true;
-	} else {
-		t->sigmask = old;
-	}
-}
-
 static long do_epoll_pwait(int epfd, unsigned long uev, int max, uint64_t deadline,
 			   unsigned long umask, size_t sigsetsize)
 {
 	uint64_t old = 0;
 	bool swapped;
-	long r = mask_begin(umask, sigsetsize, &old, &swapped);
+	long r = sigmask_temp_begin(umask, sigsetsize, &old, &swapped);
 	if (r)
 		return r;
 	r = do_epoll_wait(epfd, uev, max, deadline);
-	mask_end(old, swapped, r == -EINTR);
+	sigmask_temp_end(old, swapped, r == -EINTR);
 	return r;
 }
 

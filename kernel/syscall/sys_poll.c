@@ -2,8 +2,8 @@
 /* poll, ppoll, select, pselect6: ask each file's poll op what would not
  * block, and if nothing is ready sleep in poll_wait_any() (woken by any wait
  * queue) until something is, a signal, or the monotonic deadline.  Remaining
- * time is written back as Linux does.  Signal masks of ppoll/pselect6 are
- * accepted and ignored until the core offers a temporary sigmask swap. */
+ * time is written back as Linux does.  ppoll and pselect6 wait under the
+ * caller's temporary signal mask (sigmask_temp_begin). */
 #include <string.h>
 #include <kern/clock.h>
 #include <kern/heap.h>
@@ -15,6 +15,7 @@
 #include <uapi/select.h>
 #include <uapi/time.h>
 #include "fs/sysutil.h"
+#include "proc/internal.h"
 
 #define POLLIN_SET (POLLIN | POLLRDNORM | POLLRDBAND | POLLHUP | POLLERR)
 #define POLLOUT_SET (POLLOUT | POLLWRNORM | POLLWRBAND | POLLERR)
@@ -112,10 +113,13 @@ long sys_ppoll(unsigned long ufds, unsigned int nfds, unsigned long utsp, unsign
 			return -EINVAL;
 		deadline = ts_to_deadline(ts.tv_sec, ts.tv_nsec);
 	}
-	if (usigmask && sigsetsize != 8)
-		return -EINVAL;
-	/* the sigmask is ignored for now (see the file comment) */
-	long r = do_poll(ufds, nfds, deadline);
+	uint64_t old = 0;
+	bool swapped;
+	long r = sigmask_temp_begin(usigmask, sigsetsize, &old, &swapped);
+	if (r)
+		return r;
+	r = do_poll(ufds, nfds, deadline);
+	sigmask_temp_end(old, swapped, r == -EINTR);
 	if (utsp && deadline) {
 		remaining(deadline, &ts.tv_sec, &ts.tv_nsec);
 		copy_to_user(utsp, &ts, sizeof(ts));	/* Linux ignores a failure here too */
@@ -224,15 +228,16 @@ long sys_pselect6(int n, unsigned long uin, unsigned long uout, unsigned long ue
 			return -EINVAL;
 		deadline = ts_to_deadline(ts.tv_sec, ts.tv_nsec);
 	}
-	if (usig) {
-		struct linux_pselect6_sig sig;
-		if (copy_from_user(&sig, usig, sizeof(sig)))
-			return -EFAULT;
-		if (sig.ss && sig.ss_len != 8)
-			return -EINVAL;
-		/* the mask itself is ignored for now (see the file comment) */
-	}
-	long r = do_select(n, uin, uout, uex, deadline);
+	struct linux_pselect6_sig sig = {0};
+	if (usig && copy_from_user(&sig, usig, sizeof(sig)))
+		return -EFAULT;
+	uint64_t old = 0;
+	bool swapped;
+	long r = sigmask_temp_begin(sig.ss, sig.ss_len, &old, &swapped);
+	if (r)
+		return r;
+	r = do_select(n, uin, uout, uex, deadline);
+	sigmask_temp_end(old, swapped, r == -EINTR);
 	if (utsp && deadline) {
 		remaining(deadline, &ts.tv_sec, &ts.tv_nsec);
 		copy_to_user(utsp, &ts, sizeof(ts));

@@ -11,8 +11,6 @@
 #include <kern/wait.h>
 #include "proc/internal.h"
 
-#define SIGBIT(s) (1ULL << ((s)-1))
-#define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
 
 void signal_send_process(struct process *p, int sig);
 long sys_rt_sigreturn(void);

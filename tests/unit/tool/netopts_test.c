@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include "netopts.h"
 #include "qemu.h"
+#include "run.h"
 #include "testutil.h"
 
 /* ---------------------------------------------------------------- parsing */
@@ -183,6 +184,7 @@ static void test_qemu_argv(void **state)
  * first forward as QEMU does when the host port is taken. */
 static const char fake_qemu[] =
     "#!/bin/sh\n"
+    "echo boot >> \"$FAKE_DIR/boots\"\n"
     "printf '%s\\n' \"$@\" > \"$FAKE_DIR/argv\"\n"
     "cat /proc/self/fd/3 > \"$FAKE_DIR/initrd.cpio\"\n"
     "if [ \"$FAKE_HOSTFWD\" = busy ]; then\n"
@@ -356,6 +358,45 @@ static void test_run_port_in_use(void **state)
 	free(e);
 }
 
+/* Under --accel auto a refused forward is not retried with TCG: it would be
+ * refused just the same. */
+static void test_port_in_use_no_tcg_retry(void **state)
+{
+	char *argv[] = {"prog", NULL}, *boots = at("boots"), *b, *errp = at("stderr");
+	struct ue_port p;
+	char why[256];
+	struct run_opts o = {.mem_mb = 128,
+			     .accel = UE_ACCEL_AUTO,
+			     .prog_argv = argv,
+			     .prog_argc = 1,
+			     .ports = &p,
+			     .nports = 1};
+	int saved0 = dup(0), saved2 = dup(2), null = open("/dev/null", O_RDONLY);
+	int err = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0644), status;
+
+	netopt_parse_port("8080:80", &p, why, sizeof(why));
+	unlink(boots);
+	setenv("FAKE_HOSTFWD", "busy", 1);
+	alarm(20);
+	dup2(null, 0);
+	dup2(err, 2);
+	status = run_launch(&o, "/k/kernel.elf", null, -1, NULL); /* KVM "usable" */
+	dup2(saved0, 0);
+	dup2(saved2, 2);
+	alarm(0);
+	unsetenv("FAKE_HOSTFWD");
+	close(saved0);
+	close(saved2);
+	close(null);
+	close(err);
+	assert_int_equal(status, 125);
+	b = tu_read_file(boots, NULL);
+	assert_string_equal(b, "boot\n"); /* one QEMU, no TCG retry */
+	free(b);
+	free(boots);
+	free(errp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -369,6 +410,7 @@ int main(void)
 	    cmocka_unit_test(test_run_none),
 	    cmocka_unit_test(test_run_file_resolv_conf_wins),
 	    cmocka_unit_test(test_run_port_in_use),
+	    cmocka_unit_test(test_port_in_use_no_tcg_retry),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
