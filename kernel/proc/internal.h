@@ -93,6 +93,16 @@ void proc_kill_other_threads(struct process *p, struct thread *keep);
 void futex_wake_addr(struct mm *mm, uint64_t uaddr, int n);	/* syscall/sys_futex.c */
 
 /* signal.c */
+/* A signal's bit in a mask; the signals no mask can block. */
+#define SIGBIT(s) (1ULL << ((s)-1))
+#define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
+/* The temporary signal mask of ppoll, pselect6 and epoll_pwait: with umask
+ * non-zero, installs the user's mask (size must be 8) and saves the thread's in
+ * *old (*swapped true).  0, -EINVAL or -EFAULT.  sigmask_temp_end restores
+ * it; when the call was interrupted, the handler still runs under the
+ * temporary mask and its sigreturn restores the old one (as sigsuspend). */
+long sigmask_temp_begin(unsigned long umask, size_t size, uint64_t *old, bool *swapped);
+void sigmask_temp_end(uint64_t old, bool swapped, bool interrupted);
 /* On the way back to user mode: runs default actions and sets up a handler
  * frame for the next deliverable signal.  restart_nr: the syscall that
  * returned -ERESTARTSYS (-1 if none; read is 0) is restarted when no handler
