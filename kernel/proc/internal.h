@@ -107,16 +107,6 @@ void sigmask_temp_end(uint64_t old, bool swapped, bool interrupted);
  * frame for the next deliverable signal.  restart_nr: the syscall that
  * returned -ERESTARTSYS (-1 if none; read is 0) is restarted when no handler
  * runs or the handler has SA_RESTART, else it returns -EINTR. */
-/* A signal's bit in a mask; the signals no mask can block. */
-#define SIGBIT(s) (1ULL << ((s)-1))
-#define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
-/* The temporary signal mask of ppoll, pselect6 and epoll_pwait: with umask
- * non-zero, installs the user's mask (size must be 8) and saves the thread's in
- * *old (*swapped true).  0, -EINVAL or -EFAULT.  sigmask_temp_end restores
- * it; when the call was interrupted, the handler still runs under the
- * temporary mask and its sigreturn restores the old one (as sigsuspend). */
-long sigmask_temp_begin(unsigned long umask, size_t size, uint64_t *old, bool *swapped);
-void sigmask_temp_end(uint64_t old, bool swapped, bool interrupted);
 void signal_deliver_pending(struct regs *r, long restart_nr);
 void signal_send_thread(struct thread *t, int sig);
 void signal_send_process(struct process *p, int sig);
