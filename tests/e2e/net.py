@@ -31,10 +31,8 @@ server to answer, default 180).  tests/README.md says what is and is not covered
 
 import argparse
 import fnmatch
-import hashlib
 import http.client
 import os
-import random
 import re
 import shlex
 import shutil
