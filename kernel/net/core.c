@@ -17,6 +17,8 @@
 #include "proc/internal.h"
 
 static bool started;
+static uint64_t sleep_deadline;	/* the net thread sleeps until then (0: none) */
+static bool sleeping;
 static volatile bool kicked;
 static struct waitq net_wq = WAITQ_INIT(net_wq);
 static struct {
@@ -62,6 +64,18 @@ void net_kick(void)
 	waitq_wake_all(&net_wq);
 }
 
+void net_timers_armed(void)
+{
+	if (!sleeping || kicked)
+		return;
+	u32_t ms = sys_timeouts_sleeptime();
+	if (ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE)
+		return;
+	uint64_t due = clock_monotonic_ns() + (uint64_t)ms * 1000000;
+	if (!sleep_deadline || due < sleep_deadline)
+		net_kick();
+}
+
 int net_register_poller(void (*fn)(void *arg), void *arg)
 {
 	if (npollers == NET_MAX_POLLERS)
@@ -92,7 +106,10 @@ static void net_main(void *unused)
 		uint64_t deadline = ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE
 					    ? 0
 					    : clock_monotonic_ns() + (uint64_t)ms * 1000000 + 1;
+		sleep_deadline = deadline;
+		sleeping = true;
 		waitq_sleep(&net_wq, deadline);
+		sleeping = false;
 		irq_restore(f);
 	}
 }

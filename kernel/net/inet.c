@@ -95,8 +95,10 @@ void inet_flush(void)
 				more = true;
 			}
 		}
-		if (!more)
+		if (!more) {
+			net_timers_armed();
 			return;
+		}
 	}
 	net_kick(); /* a long exchange: the net thread finishes it */
 }

@@ -20,6 +20,10 @@ void net_start(void);
 bool net_started(void);
 /* Wakes the net thread; safe from interrupt handlers. */
 void net_kick(void);
+/* lwIP may have armed a timer outside the net thread (a syscall's new
+ * connection starts the TCP timer): wakes the thread if it sleeps past the
+ * earliest one.  Not from interrupt handlers. */
+void net_timers_armed(void);
 /* Registers fn(arg) to run in the net thread each round (drivers' receive
  * paths).  Up to NET_MAX_POLLERS. */
 #define NET_MAX_POLLERS 4

@@ -245,6 +245,12 @@ static err_t recv_cb(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 		inet_event(ins, POLLIN | POLLRDHUP);
 		return ERR_OK;
 	}
+	/* A short segment is likely a request waiting for its answer, or the
+	 * end of a burst: acknowledge it now (Linux's quick ACKs), so a peer
+	 * holding its next small write back (Nagle) need not wait for lwIP's
+	 * delayed-ACK timer.  Full segments are still acknowledged every other. */
+	if (p->tot_len < tcp_mss(pcb))
+		tcp_ack_now(pcb);
 	rx_append(ins, p);
 	inet_event(ins, POLLIN);
 	return ERR_OK;
@@ -677,6 +683,25 @@ static int tcp_connect_op(struct socket *s, const void *addr, unsigned int len,
 
 /* ---- data */
 
+/* What a send may queue now: the free send buffer, kept within lwIP's segment
+ * count (about one pbuf per MSS). */
+static size_t send_room(const struct tcp_pcb *pcb)
+{
+	size_t segs = tcp_sndqueuelen(pcb) + 2 < TCP_SND_QUEUELEN
+			  ? TCP_SND_QUEUELEN - tcp_sndqueuelen(pcb) - 2
+			  : 0;
+	return MIN((size_t)tcp_sndbuf(pcb), segs * tcp_mss(pcb));
+}
+
+/* After a flush: did ACKs (sent_cb clears snd_full) or anything else make
+ * room, or end the connection?  Then the sender looks again instead of
+ * sleeping on a wake-up that already happened. */
+static bool room_again(struct inet_sock *ins)
+{
+	return !ins->snd_full || !ins->pcb.tcp || ins->state != INET_CONNECTED ||
+	       send_room(ins->pcb.tcp);
+}
+
 static long tcp_sendmsg_op(struct socket *s, struct sock_msg *m, int flags)
 {
 	size_t sent = 0;
@@ -698,17 +723,16 @@ static long tcp_sendmsg_op(struct socket *s, struct sock_msg *m, int flags)
 			return sent ? (long)sent : e;
 		if (ins->state == INET_CONNECTED && !m->it.count)
 			break;
-		size_t room = ins->state == INET_CONNECTED ? tcp_sndbuf(pcb) : 0;
-		/* keep within lwIP's segment count: about one pbuf per MSS */
-		size_t segs = tcp_sndqueuelen(pcb) + 2 < TCP_SND_QUEUELEN
-				  ? TCP_SND_QUEUELEN - tcp_sndqueuelen(pcb) - 2
-				  : 0;
-		room = MIN(room, segs * tcp_mss(pcb));
+		size_t room = ins->state == INET_CONNECTED ? send_room(pcb) : 0;
 		if (!room) {
+			/* push what is queued; on loopback the peer's ACKs come back
+			 * inside inet_flush, so mark the wait first and look again */
+			ins->snd_full = true;
 			if (ins->state == INET_CONNECTED) {
 				tcp_output(pcb);
 				inet_flush();
-				ins->snd_full = true;
+				if (room_again(ins))
+					continue;
 			}
 			if (nonblock)
 				return sent ? (long)sent : -EAGAIN;
@@ -731,9 +755,11 @@ static long tcp_sendmsg_op(struct socket *s, struct sock_msg *m, int flags)
 				return sent ? (long)sent
 					    : (we == ERR_MEM ? -ENOBUFS : lwip_errno(we));
 			/* wait for ACKs to free segments */
+			ins->snd_full = true;
 			tcp_output(pcb);
 			inet_flush();
-			ins->snd_full = true;
+			if (room_again(ins))
+				continue;
 			if (nonblock)
 				return sent ? (long)sent : -EAGAIN;
 			int r = sock_wait(s, deadline);
