@@ -73,6 +73,9 @@
 #define TCP_SND_QUEUELEN		((4 * TCP_SND_BUF) / 1460)
 #define TCP_SNDLOWAT			1024
 #define TCP_OVERSIZE			1460
+/* TIME_WAIT lasts 2 * TCP_MSL: 60 s as on Linux (lwIP's default is 120 s),
+ * so a server restarted without SO_REUSEADDR waits no longer than there */
+#define TCP_MSL				30000UL
 #define TCP_QUEUE_OOSEQ			1
 #define TCP_LISTEN_BACKLOG		1
 #define TCP_DEFAULT_LISTEN_BACKLOG	0xff
