@@ -66,6 +66,12 @@ class CheckFailed(Exception):
     pass
 
 
+
+def default_signals():
+    """In the child before exec: SIGINT and SIGQUIT as a terminal would have them."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+
 def need(cond, why):
     if not cond:
         raise CheckFailed(why)
@@ -136,9 +142,14 @@ class Server:
         self.out = open(self.out_path, "wb")
         self.err = open(self.err_path, "wb")
         self.t0 = time.monotonic()
+        # SIGINT and SIGQUIT back to their defaults: a test run started in the
+        # background by a non-interactive shell inherits them ignored, and a
+        # server (python3's http.server) would then never see the SIGINT that
+        # stops it
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self.out,
                                      stderr=self.err, env=penv, cwd="/",
-                                     start_new_session=True)
+                                     start_new_session=True,
+                                     preexec_fn=default_signals)
         self.status = None
 
     def stdout(self):
