@@ -371,21 +371,33 @@ static void check_sendfile(void)
 
 static void check_dual_stack(void)
 {
-	/* IPV6_V6ONLY: a v6 listener leaves the v4 port free and refuses v4 clients */
-	int l6 = socket(AF_INET6, SOCK_STREAM, 0), one = 1;
+	/* IPV6_V6ONLY: a v6 listener leaves the v4 port free and refuses v4 clients.
+	 * (Natively another program may hold the v4 side of the port the kernel
+	 * picked for v6: then try another.) */
+	int l6 = -1, l4 = -1, one = 1, port = 0;
 	struct sockaddr_in6 any6 = {.sin6_family = AF_INET6, .sin6_addr = in6addr_any};
-	CHECK_OK(setsockopt(l6, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)));
-	CHECK_OK(bind(l6, (struct sockaddr *)&any6, sizeof(any6)));
-	CHECK_OK(listen(l6, 1));
-	int port = port_of(l6);
+	struct sockaddr_in any4 = {.sin_family = AF_INET};
+	for (int tries = 0; tries < 50 && l6 < 0; tries++) {
+		l6 = socket(AF_INET6, SOCK_STREAM, 0);
+		CHECK_OK(setsockopt(l6, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)));
+		CHECK_OK(bind(l6, (struct sockaddr *)&any6, sizeof(any6)));
+		CHECK_OK(listen(l6, 1));
+		port = port_of(l6);
+		l4 = socket(AF_INET, SOCK_STREAM, 0);
+		any4.sin_port = htons(port);
+		if (bind(l4, (struct sockaddr *)&any4, sizeof(any4)) == 0)
+			break;
+		CHECK(errno == EADDRINUSE, "bind the v4 side");
+		close(l4);
+		close(l6);
+		l6 = -1;
+	}
+	CHECK(l6 >= 0, "a port free for IPv4 beside a v6only listener");
 	struct sockaddr_storage ss;
 	socklen_t len = loopback(AF_INET, port, &ss);
 	int c = socket(AF_INET, SOCK_STREAM, 0);
 	CHECK_ERR(connect(c, (struct sockaddr *)&ss, len), ECONNREFUSED);
 	close(c);
-	int l4 = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in any4 = {.sin_family = AF_INET, .sin_port = htons(port)};
-	CHECK_OK(bind(l4, (struct sockaddr *)&any4, sizeof(any4)));
 	close(l4);
 	CHECK_ERR(setsockopt(l6, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)), EINVAL);
 	close(l6);

@@ -14,7 +14,10 @@
  *   round 1: 3 connections; then "pause";
  *   round 2: 5 connections sent while nobody accepts ("client: round 2: 5 sent"),
  *            answered after the upgrade from the queue the new version adopted;
- *   round 3: 3 connections; then it waits for SIGUSR1 (after a rolled back upgrade);
+ *   round 3: 3 connections; then it waits for SIGUSR1 (sent after the upgrade
+ *            committed and another was rolled back);
+ *   then PORT+1, where only v1 listened, must refuse (an inherited listener
+ *   nobody took over is closed at commit);
  *   round 4: 3 connections; "client: done, F failed". */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -104,6 +107,14 @@ static void client(int port)
 	fflush(stdout);
 	for (int i = 0; i < 3000 && !go; i++)
 		usleep(100000);
+	a.sin_port = htons(port + 1);
+	p = socket(AF_INET, SOCK_STREAM, 0);
+	if (connect(p, (struct sockaddr *)&a, sizeof(a)) == 0 || errno != ECONNREFUSED)
+		failed++;
+	else
+		printf("client: v1's other port refused\n");
+	close(p);
+	a.sin_port = htons(port);
 	round_trip(port, 4, 3);
 	printf("client: done, %d failed\n", failed);
 	fflush(stdout);
@@ -133,6 +144,17 @@ int main(int argc, char **argv)
 	signal(SIGCHLD, SIG_IGN);
 	if (argc > 3 && !strcmp(argv[3], "client") && fork() == 0)
 		client(port);
+	if (!strcmp(version, "v1")) {
+		/* a second listener, which no later version binds again (made
+		 * after the fork: the client must not hold it too) */
+		int l2 = socket(AF_INET, SOCK_STREAM, 0);
+		struct sockaddr_in a2 = {.sin_family = AF_INET,
+					 .sin_port = htons(port + 1),
+					 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+		if (l2 < 0 || bind(l2, (struct sockaddr *)&a2, sizeof(a2)) ||
+		    listen(l2, 4))
+			return 3;
+	}
 	for (;;) {
 		int c = accept(l, NULL, NULL);
 		if (c < 0)

@@ -403,6 +403,8 @@ def suite_listener(unielf, work, bins, accel):
             return
         pid = m[0].split()[2]
         st, out, err, _ = cli(unielf, "kill", S, pid, "10")
+        check("listener: v1's other listener, not taken over, was closed at commit",
+              vm.wait_output("client: v1's other port refused\n", 60), vm.output()[-400:])
         check("listener: after the rollback v2 still owns the listener",
               vm.wait_output("client: round 4: 3/3 answered by v2\n", 60), vm.output()[-400:])
         check("listener: no request failed", vm.wait_output("client: done, 0 failed\n", 30),
