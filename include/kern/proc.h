@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* Processes and threads (kernel/proc/).  A process owns an address space (mm),
- * a descriptor table and a file-system context (both owned by kernel/fs/), and
- * signal dispositions; a thread owns its kernel stack, saved registers, FS base
- * and XSAVE area. */
+ * a descriptor table and a file-system context (both owned by kernel/fs/),
+ * credentials and signal dispositions; a thread owns its kernel stack, saved
+ * registers, FS base and XSAVE area. */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
+#include <kern/cred.h>
 #include <kern/list.h>
 #include <kern/wait.h>
 
@@ -22,6 +23,7 @@ struct process {
 	struct mm *mm;
 	struct fdtable *fdt;		/* kernel/fs/fdtable.c */
 	struct fs_context *fs;		/* kernel/fs/: cwd, umask */
+	struct cred cred;		/* ids and groups, shared by the threads (kern/cred.h) */
 	char exe_path[PROC_PATH_MAX];	/* absolute path of the running ELF */
 	char *cmdline;			/* argv joined with NULs (for /proc/self/cmdline) */
 	size_t cmdline_len;

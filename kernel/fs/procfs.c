@@ -47,6 +47,7 @@ static const struct proc_entry sys_entries[] = {
 	{"sys", PK_SYS_DIR, S_IFDIR | 0555},
 	{"sys/kernel", PK_SYS_DIR, S_IFDIR | 0555},
 	{"sys/kernel/hostname", PK_GEN_SYS, S_IFREG | 0444},
+	{"sys/kernel/ngroups_max", PK_GEN_SYS, S_IFREG | 0444},
 	{"sys/kernel/osrelease", PK_GEN_SYS, S_IFREG | 0444},
 	{"sys/kernel/ostype", PK_GEN_SYS, S_IFREG | 0444},
 	{"sys/kernel/pid_max", PK_GEN_SYS, S_IFREG | 0444},
@@ -126,6 +127,13 @@ static struct inode *node_new(struct inode *parent, int pid, enum proc_kind kind
 	i->fops = S_ISDIR(mode) ? &dir_file_ops : S_ISREG(mode) ? &proc_file_ops : NULL;
 	i->parent = S_ISDIR(mode) ? inode_get(parent) : NULL;
 	i->nlink = S_ISDIR(mode) ? 2 : 1;
+	struct process *p = pid ? proc_find(pid) : NULL;
+	if (p && (!p->cred.nodump || (kind == PK_FD_DIR && p == proc_current()))) {
+		/* a process's entries are its own while it is dumpable, else root's;
+		 * its own fd/ it may always list (Linux's proc_fd_permission) */
+		i->uid = p->cred.euid;
+		i->gid = p->cred.egid;
+	}
 	return i;
 }
 

@@ -2,10 +2,11 @@
 /* UPGRADE: replace the main program by a new ELF without restarting the VM.
  * Everything that can fail is done first (files written, ELF loaded into a new
  * address space); then the old program's threads are frozen where they stand,
- * its address space, descriptor table and dispositions are put aside, and the
- * new program runs as the same pid with the same descriptors.  If it exits with
- * a failure or a signal within the grace period, it is discarded and the old
- * program is thawed exactly as it was; otherwise the old image is freed. */
+ * its address space, descriptor table, dispositions and credentials are put
+ * aside, and the new program runs as the same pid with the same descriptors
+ * and credentials.  If it exits with a failure or a signal within the grace
+ * period, it is discarded and the old program is thawed exactly as it was;
+ * otherwise the old image is freed. */
 #include <string.h>
 #include <kern/clock.h>
 #include <kern/heap.h>
@@ -26,6 +27,7 @@ struct upgrade {
 	struct mm *old_mm;
 	struct process *fs_snapshot;	/* holds a copy of the old fd table and cwd */
 	struct sigaction_k *old_sigactions;
+	struct cred old_cred;		/* exec and the new program may change them */
 	char old_exe[PROC_PATH_MAX];
 	char *old_cmdline, *old_environ;
 	size_t old_cmdline_len, old_environ_len;
@@ -65,6 +67,8 @@ static void restore(struct upgrade *u)
 	kfree(u->fs_snapshot);
 	kfree(p->sigactions);
 	p->sigactions = u->old_sigactions;
+	cred_release(&p->cred);
+	p->cred = u->old_cred;	/* its reference moves back */
 	strlcpy(p->exe_path, u->old_exe, sizeof(p->exe_path));
 	kfree(p->cmdline);
 	kfree(p->environ);
@@ -93,6 +97,7 @@ static void discard_old(struct upgrade *u)
 	fs_proc_exit(u->fs_snapshot);
 	kfree(u->fs_snapshot);
 	kfree(u->old_sigactions);
+	cred_release(&u->old_cred);
 	kfree(u->old_cmdline);
 	kfree(u->old_environ);
 }
@@ -162,6 +167,7 @@ void live_upgrade(struct ctl_request *q, struct ctl_reply *r)
 		return;
 	}
 	memcpy(u->old_sigactions, p->sigactions, NSIG * sizeof(struct sigaction_k));
+	cred_copy(&u->old_cred, &p->cred);
 	inet_upgrade_begin(p);
 	strlcpy(u->old_exe, p->exe_path, sizeof(u->old_exe));
 	u->old_cmdline = p->cmdline;

@@ -49,6 +49,7 @@ static void proc_free(struct process *p)
 {
 	list_del(&p->link);
 	list_del(&p->sibling);
+	cred_release(&p->cred);
 	kfree(p->sigactions);
 	kfree(p->cmdline);
 	kfree(p->environ);
@@ -144,6 +145,7 @@ long proc_clone(unsigned long flags, uint64_t newsp, uint64_t ptid, uint64_t cti
 			return -ENOMEM;
 		}
 		memcpy(p->sigactions, parent->sigactions, NSIG * sizeof(struct sigaction_k));
+		cred_copy(&p->cred, &parent->cred);
 		p->ppid = parent->pid;
 		p->parent = parent;
 		p->pgid = parent->pgid;

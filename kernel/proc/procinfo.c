@@ -130,9 +130,14 @@ static void render_status(struct text *t, struct process *p)
 	char st = proc_state_char(p);
 	const char *sname = st == 'R' ? names[0] : st == 'T' ? names[2] : st == 'Z' ? names[3]
 											 : names[1];
+	const struct cred *c = &p->cred;
 	put(t, "Name:\t%.15s\nUmask:\t0022\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n"
-	       "TracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t64\nGroups:\t\n",
-	    comm_of(p), sname, p->pid, p->pid, p->ppid);
+	       "TracerPid:\t0\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t64\nGroups:\t",
+	    comm_of(p), sname, p->pid, p->pid, p->ppid, c->uid, c->euid, c->suid, c->fsuid,
+	    c->gid, c->egid, c->sgid, c->fsgid);
+	for (uint32_t i = 0; c->groups && i < c->groups->ngroups; i++)
+		put(t, i ? " %u" : "%u", c->groups->gid[i]);
+	put(t, " \n");	/* Linux ends the list with a space */
 	put(t, "VmPeak:\t%8lu kB\nVmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t%d\n",
 	    (unsigned long)(vsize >> 10), (unsigned long)(vsize >> 10),
 	    (unsigned long)((p->mm ? p->mm->pages : 0) * 4), nthreads(p));
@@ -272,6 +277,8 @@ long procinfo_render(const char *name, struct process *p, char **out)
 		put(&t, "unielf\n");
 	else if (!p && !strcmp(name, "sys/kernel/pid_max"))
 		put(&t, "4194304\n");
+	else if (!p && !strcmp(name, "sys/kernel/ngroups_max"))
+		put(&t, "%d\n", NGROUPS_MAX);	/* glibc's initgroups reads it */
 	else if (!p && !strcmp(name, "sys/vm/overcommit_memory"))
 		put(&t, "0\n");
 	else

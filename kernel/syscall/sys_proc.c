@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-/* Process-wide system calls that need no other subsystem: exit, identities,
- * uname, sysinfo, resource limits, arch_prctl, thread-exit bookkeeping,
- * scheduling queries and getrandom. */
+/* Process-wide system calls that need no other subsystem: exit, process
+ * ids (user and group ids are sys_cred.c), uname, sysinfo, resource limits,
+ * arch_prctl, thread-exit bookkeeping, scheduling queries and getrandom. */
 #include <string.h>
 #include <kern/clock.h>
 #include <kern/proc.h>
@@ -30,41 +30,6 @@ long sys_gettid(void)
 	return thread_tid(thread_current());
 }
 SYSCALL_REGISTER(__NR_gettid, sys_gettid);
-
-/* Everything runs as root inside the VM. */
-long sys_getuid(void)
-{
-	return 0;
-}
-SYSCALL_REGISTER(__NR_getuid, sys_getuid);
-SYSCALL_REGISTER(__NR_geteuid, sys_getuid);
-SYSCALL_REGISTER(__NR_getgid, sys_getuid);
-SYSCALL_REGISTER(__NR_getegid, sys_getuid);
-
-long sys_getresuid(unsigned long r, unsigned long e, unsigned long s)
-{
-	uint32_t z = 0;
-	if (copy_to_user(r, &z, 4) || copy_to_user(e, &z, 4) || copy_to_user(s, &z, 4))
-		return -EFAULT;
-	return 0;
-}
-SYSCALL_REGISTER(__NR_getresuid, sys_getresuid);
-SYSCALL_REGISTER(__NR_getresgid, sys_getresuid);
-
-long sys_getgroups(int size, unsigned long list)
-{
-	if (size < 0)
-		return -EINVAL;
-	return 0;	/* no supplementary groups */
-}
-SYSCALL_REGISTER(__NR_getgroups, sys_getgroups);
-
-long sys_setuid(unsigned uid)
-{
-	return uid == 0 ? 0 : -EPERM;
-}
-SYSCALL_REGISTER(__NR_setuid, sys_setuid);
-SYSCALL_REGISTER(__NR_setgid, sys_setuid);
 
 long sys_getpgrp(void)
 {
