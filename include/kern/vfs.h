@@ -38,8 +38,13 @@ long vfs_pread(struct file *f, void *kbuf, size_t len, uint64_t off);
 /* Size of a regular file (/dev/zero: 0); -EISDIR for directories, -EINVAL for
  * other kinds. */
 int vfs_file_size(struct file *f, uint64_t *size);
-/* 0 when f is a regular file with an execute bit, else -EACCES. */
+/* 0 when f is a regular file the current process may execute, else -EACCES. */
 int vfs_check_exec(struct file *f);
+/* Opens a program or script to execute it: execute permission instead of
+ * read permission, a regular file (-EACCES otherwise). */
+struct file *vfs_open_exec(const char *path);
+/* The mode, owner and group of f's inode (0s for a file without one). */
+void vfs_file_owner(struct file *f, uint32_t *mode, uint32_t *uid, uint32_t *gid);
 /* Absolute path f was opened by (truncated to size); returns its length. */
 int vfs_file_path(struct file *f, char *buf, size_t size);
 /* The current process's fd, with a new reference; NULL when not open. */

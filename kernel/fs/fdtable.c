@@ -169,10 +169,11 @@ int vfs_chdir(struct process *p, const char *path)
 		return -ENOMEM;
 	int r = namei(c->cwd, c->cwd_path, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, nd);
 	if (!r) {
-		char *s = kstrdup(nd->path);
-		if (!s) {
+		r = vfs_permission(nd->inode, MAY_EXEC);
+		char *s = r ? NULL : kstrdup(nd->path);
+		if (!r && !s) {
 			r = -ENOMEM;
-		} else {
+		} else if (!r) {
 			inode_put(c->cwd);
 			kfree(c->cwd_path);
 			c->cwd = inode_get(nd->inode);

@@ -205,9 +205,7 @@ int vfs_check_exec(struct file *f)
 {
 	if (!f->inode || !S_ISREG(f->inode->mode))
 		return -EACCES;
-	if (!(f->inode->mode & (S_IXUSR | S_IXGRP | S_IXOTH)))
-		return -EACCES;
-	return 0;
+	return vfs_permission(f->inode, MAY_EXEC);
 }
 
 int vfs_file_path(struct file *f, char *buf, size_t size)

@@ -184,6 +184,33 @@ int vfs_fstat(struct file *f, struct kstat *st);
 int vfs_truncate_inode(struct inode *inode, uint64_t size);
 int vfs_chdir_path(const char *path);
 
+/* perm.c: permission checks with the current credentials (kern/cred.h);
+ * 0 or -EACCES/-EPERM. */
+#define MAY_EXEC	1
+#define MAY_WRITE	2
+#define MAY_READ	4
+/* Open flags of the kernel's own, never from a program (vfs_openat drops
+ * them): an exec open (execute permission instead of read), and the open of
+ * a file the same open just created (no permission check, as Linux). */
+#define O_KEXEC		0x40000000
+#define O_KCREATED	0x20000000
+int vfs_permission(const struct inode *inode, int mask);
+int vfs_may_open(const struct inode *inode, int flags);
+int vfs_may_create(const struct inode *dir);
+int vfs_may_delete(const struct inode *dir, const struct inode *victim);
+int vfs_may_rename(const struct inode *odir, const struct inode *src, struct inode *ndir,
+		   const char *nname, unsigned int flags);
+int vfs_may_link(const struct inode *target);
+bool vfs_owner_or_capable(const struct inode *inode);
+/* chmod: may clear S_ISGID in *mode */
+int vfs_may_chmod(const struct inode *inode, unsigned int *mode);
+int vfs_may_chown(const struct inode *inode, uint32_t uid, uint32_t gid);
+int vfs_may_utimes(const struct inode *inode, bool explicit);
+/* Owner and group of a new inode in dir (NULL for a root directory). */
+void vfs_init_owner(struct inode *inode, const struct inode *dir);
+/* access/faccessat2: mode is R_OK|W_OK|X_OK (0: existence), flags AT_*. */
+int vfs_access(int dirfd, const char *path, int mode, int flags);
+
 /* file.c */
 long vfs_read(struct file *f, void *kbuf, size_t len);
 long vfs_write(struct file *f, const void *kbuf, size_t len);

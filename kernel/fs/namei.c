@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /* Path lookup: walks a path one component at a time from a start directory,
  * handling ".", "..", mount points, symlinks (at most SYMLOOP_MAX, else
- * ELOOP), magic links, trailing slashes and the PATH_MAX/NAME_MAX limits,
- * and tracks the canonical absolute path of what it finds.  The file systems
- * answer single-name lookups (inode_ops.lookup); vfs.c builds the operations. */
+ * ELOOP), magic links, trailing slashes, search permission on every
+ * directory it passes (perm.c) and the PATH_MAX/NAME_MAX limits, and tracks
+ * the canonical absolute path of what it finds.  The file systems answer
+ * single-name lookups (inode_ops.lookup); vfs.c builds the operations. */
 #include <string.h>
 #include <kern/err.h>
 #include <kern/heap.h>
@@ -182,6 +183,9 @@ int namei(struct inode *start, const char *start_path, const char *path, unsigne
 			r = -ENOTDIR;
 			goto fail;
 		}
+		r = vfs_permission(cur, MAY_EXEC);	/* search permission */
+		if (r)
+			goto fail;
 		if (last && (flags & LOOKUP_PARENT)) {
 			memcpy(nd->last, name, len + 1);
 			nd->last_type = name_type(name);

@@ -196,6 +196,7 @@ int pipe_create(struct file **rd, struct file **wr, unsigned int flags)
 			inode_put(inode);
 		return -ENOMEM;
 	}
+	vfs_init_owner(inode, NULL);	/* the creator's fs ids, as Linux */
 	p->buf = buf;
 	waitq_init(&p->wq);
 	inode->priv = p;

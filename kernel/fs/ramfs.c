@@ -112,6 +112,7 @@ static struct inode *ramfs_new(struct super_block *sb, struct inode *dir, uint32
 	struct inode *inode = inode_alloc(sb, mode);
 	if (!inode)
 		return NULL;
+	vfs_init_owner(inode, dir);
 	switch (mode & S_IFMT) {
 	case S_IFDIR:
 		inode->iops = &ramfs_dir_iops;

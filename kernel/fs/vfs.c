@@ -86,10 +86,13 @@ static struct file *open_inode(struct inode *inode, const char *path, int flags,
 		return ERR_PTR(-EINVAL);
 	if (S_ISDIR(inode->mode) && (acc != O_RDONLY || (flags & (O_TRUNC | O_CREAT))))
 		return ERR_PTR(-EISDIR);
+	int perm = (flags & O_KCREATED) ? 0 : vfs_may_open(inode, flags);
+	if (perm)
+		return ERR_PTR(perm);
 	if (!inode->fops && !(inode->iops && inode->iops->open))
 		return ERR_PTR(-ENXIO);
 	unsigned int fl = ((unsigned int)flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY |
-						   O_CLOEXEC)) | O_LARGEFILE;
+						   O_CLOEXEC | O_KEXEC | O_KCREATED)) | O_LARGEFILE;
 	struct file *f = file_alloc(inode, fl, jump ? jump->path : path);
 	if (IS_ERR(f))
 		return f;
@@ -186,13 +189,18 @@ static struct file *do_open(struct inode *start, const char *spath, const char *
 		f = ERR_PTR(-EACCES);
 		goto out_release;
 	}
+	r = vfs_may_create(dir);
+	if (r) {
+		f = ERR_PTR(r);
+		goto out_release;
+	}
 	child = dir->iops->create(dir, nd->last, S_IFREG | (mode & 07777 & ~cur_umask()), 0);
 	if (IS_ERR(child)) {
 		f = (struct file *)child;
 		goto out_release;
 	}
 	r = path_append(nd->path, nd->last);
-	f = r ? ERR_PTR(r) : open_inode(child, nd->path, flags & ~O_TRUNC, NULL);
+	f = r ? ERR_PTR(r) : open_inode(child, nd->path, (flags & ~O_TRUNC) | O_KCREATED, NULL);
 	inode_put(child);
 out_release:
 	nd_release(nd);
@@ -205,6 +213,7 @@ struct file *vfs_openat(int dirfd, const char *path, int flags, unsigned int mod
 {
 	if ((flags & O_TMPFILE) == O_TMPFILE)
 		return ERR_PTR(-EOPNOTSUPP);
+	flags &= ~(O_KEXEC | O_KCREATED);
 	struct inode *start;
 	const char *spath;
 	int r = start_of(dirfd, path, 0, &start, &spath);
@@ -216,6 +225,30 @@ struct file *vfs_openat(int dirfd, const char *path, int flags, unsigned int mod
 struct file *vfs_open(const char *path, int flags, unsigned int mode)
 {
 	return vfs_openat(AT_FDCWD, path, flags, mode);
+}
+
+struct file *vfs_open_exec(const char *path)
+{
+	struct inode *start;
+	const char *spath;
+	int r = start_of(AT_FDCWD, path, 0, &start, &spath);
+	if (r)
+		return ERR_PTR(r);
+	return do_open(start, spath, path, O_RDONLY | O_KEXEC, 0, 0);
+}
+
+/* A name that exists already is EEXIST before any permission check. */
+static int may_create_name(struct inode *dir, const char *name)
+{
+	int r = vfs_may_create(dir);
+	if (r) {
+		struct inode *ex = child_of(dir, name);
+		if (!IS_ERR(ex)) {
+			inode_put(ex);
+			r = -EEXIST;
+		}
+	}
+	return r;
 }
 
 int vfs_mknodat(int dirfd, const char *path, uint32_t mode, uint64_t rdev)
@@ -233,7 +266,7 @@ int vfs_mknodat(int dirfd, const char *path, uint32_t mode, uint64_t rdev)
 		r = -ENOENT;
 	} else if (!dir->iops || !dir->iops->create) {
 		r = -EPERM;
-	} else {
+	} else if ((r = may_create_name(dir, nd->last)) == 0) {
 		uint32_t perm = mode & 07777 & ~cur_umask();
 		struct inode *child = dir->iops->create(dir, nd->last, (mode & S_IFMT) | perm, rdev);
 		r = IS_ERR(child) ? (int)PTR_ERR(child) : 0;
@@ -271,7 +304,10 @@ int vfs_unlinkat(int dirfd, const char *path, int flags)
 		r = (int)PTR_ERR(victim);
 		goto out_release;
 	}
-	if (rmdir) {
+	r = vfs_may_delete(dir, victim);
+	if (r) {
+		/* no write or search permission, or another's name in a sticky directory */
+	} else if (rmdir) {
 		if (!S_ISDIR(victim->mode))
 			r = -ENOTDIR;
 		else if (victim->mounted || victim == vfs_root)
@@ -362,6 +398,9 @@ int vfs_renameat(int olddirfd, const char *oldpath, int newdirfd, const char *ne
 		r = -EINVAL;
 		goto out_both;
 	}
+	r = vfs_may_rename(on->inode, src, nn->inode, nn->last, flags);
+	if (r)
+		goto out_both;
 	if (!on->inode->iops || !on->inode->iops->rename) {
 		r = -EPERM;
 		goto out_both;
@@ -405,6 +444,10 @@ int vfs_linkat(int olddirfd, const char *oldpath, int newdirfd, const char *newp
 		r = -ENOENT;
 	else if (target->sb != dir->sb || on->jump)
 		r = -EXDEV;
+	else if (vfs_may_link(target))
+		r = -EPERM;
+	else if (vfs_may_create(dir))
+		r = -EACCES;
 	else if (!target->nlink)
 		r = -ENOENT;
 	else if (!dir->iops || !dir->iops->link)
@@ -437,7 +480,7 @@ int vfs_symlinkat(const char *target, int newdirfd, const char *linkpath)
 		r = -EEXIST;
 	else if (!dir->iops || !dir->iops->symlink)
 		r = -EPERM;
-	else
+	else if ((r = may_create_name(dir, nd->last)) == 0)
 		r = dir->iops->symlink(dir, nd->last, target);
 	if (r == 0 && nd->trailing_slash) {
 		/* Linux refuses "name/" for a symlink; undo */

@@ -44,14 +44,17 @@ struct image {
 	size_t size;
 	struct elf_info info;
 	char path[256];		/* what the path resolved to (for /proc/self/exe) */
+	uint32_t mode, uid, gid;	/* of the file: set-user-ID and set-group-ID bits */
 };
 
 static int read_image(const char *path, struct image *img, bool need_exec, const char **why)
 {
-	struct file *f = vfs_open(path, 0 /* O_RDONLY */, 0);
+	/* a program needs execute permission, not read; its interpreter read */
+	struct file *f = need_exec ? vfs_open_exec(path) : vfs_open(path, 0 /* O_RDONLY */, 0);
 	if (IS_ERR(f))
 		return (int)PTR_ERR(f);
 	int r = need_exec ? vfs_check_exec(f) : 0;
+	vfs_file_owner(f, &img->mode, &img->uid, &img->gid);
 	uint64_t size = 0;
 	if (!r)
 		r = vfs_file_size(f, &size);
@@ -162,6 +165,8 @@ int exec_load(struct process *p, const char *path, struct exec_args *a, struct r
 		goto out;
 	}
 
+	struct cred nc;
+	bool secure = cred_exec_prepare(&p->cred, exe.mode, exe.uid, exe.gid, &nc);
 	struct stack_info si = {
 		.argc = a->argc, .argv = a->argv, .envc = a->envc, .envp = a->envp,
 		.execfn = path,
@@ -177,11 +182,11 @@ int exec_load(struct process *p, const char *path, struct exec_args *a, struct r
 	add_aux(&si, AT_BASE, interp_base);
 	add_aux(&si, AT_FLAGS, 0);
 	add_aux(&si, AT_ENTRY, exe.info.entry + bias);
-	add_aux(&si, AT_UID, 0);
-	add_aux(&si, AT_EUID, 0);
-	add_aux(&si, AT_GID, 0);
-	add_aux(&si, AT_EGID, 0);
-	add_aux(&si, AT_SECURE, 0);
+	add_aux(&si, AT_UID, nc.uid);
+	add_aux(&si, AT_EUID, nc.euid);
+	add_aux(&si, AT_GID, nc.gid);
+	add_aux(&si, AT_EGID, nc.egid);
+	add_aux(&si, AT_SECURE, secure);
 	add_aux(&si, AT_HWCAP2, cpu_hwcap2());
 	long rsp = stack_build(mm, stack_top, &si);
 	if (rsp < 0) {
@@ -197,6 +202,7 @@ int exec_load(struct process *p, const char *path, struct exec_args *a, struct r
 		write_cr3(p->mm->pml4);
 	if (old)
 		mm_put(old);
+	cred_exec_commit(&p->cred, &nc);
 	strlcpy(p->exe_path, exe.path[0] ? exe.path : path, sizeof(p->exe_path));
 	size_t clen = 0, elen = 0;
 	for (int i = 0; i < a->argc; i++)

@@ -135,6 +135,9 @@ long sys_fchdir(int fd)
 		return -EBADF;
 	if (!S_ISDIR(f->inode->mode))
 		return -ENOTDIR;
+	int r = vfs_permission(f->inode, MAY_EXEC);
+	if (r)
+		return r;
 	struct fs_context *c = fs_current();
 	char *s = kstrdup(f->path);
 	if (!s)

@@ -448,7 +448,10 @@ long sys_truncate(unsigned long upath, int64_t len)
 	struct nameidata *nd = nd_alloc();
 	long r = nd ? vfs_lookup_at(AT_FDCWD, path, LOOKUP_FOLLOW, nd) : -ENOMEM;
 	if (!r) {
-		r = vfs_truncate_inode(nd->inode, (uint64_t)len);
+		if (S_ISREG(nd->inode->mode))
+			r = vfs_permission(nd->inode, MAY_WRITE);
+		if (!r)
+			r = vfs_truncate_inode(nd->inode, (uint64_t)len);
 		nd_release(nd);
 	}
 	nd_free(nd);

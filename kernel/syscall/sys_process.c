@@ -121,7 +121,7 @@ static void free_strv(char **v, int n)
 /* "#!interp [arg]" at the start of path: rewrites argv as Linux does. */
 static int script_rewrite(const char *path, struct exec_args *a, char **new_path)
 {
-	struct file *f = vfs_open(path, 0, 0);
+	struct file *f = vfs_open_exec(path);	/* execute permission is enough */
 	if (IS_ERR(f))
 		return (int)PTR_ERR(f);
 	char line[256];

@@ -121,20 +121,19 @@ long sys_statx(int dirfd, unsigned long upath, int flags, unsigned int mask, uns
 }
 SYSCALL_REGISTER(__NR_statx, sys_statx);
 
-/* Everything runs as root: only X_OK can fail (no execute bit anywhere). */
+/* The real ids decide, or the effective (fs) ones with AT_EACCESS. */
 static long do_access(int dirfd, unsigned long upath, int mode, int flags)
 {
 	if (mode & ~(R_OK | W_OK | X_OK))
 		return -EINVAL;
 	if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
-	struct kstat k;
-	long r = stat_at(dirfd, upath, flags & ~AT_EACCESS, &k);
-	if (r)
-		return r;
-	if ((mode & X_OK) && !S_ISDIR(k.mode) && !(k.mode & (S_IXUSR | S_IXGRP | S_IXOTH)))
-		return -EACCES;
-	return 0;
+	char *path = user_path(upath);
+	if (IS_ERR(path))
+		return PTR_ERR(path);
+	long r = vfs_access(dirfd, path, mode, flags);
+	kfree(path);
+	return r;
 }
 
 long sys_access(unsigned long upath, int mode)
@@ -205,6 +204,9 @@ static long with_inode(int dirfd, unsigned long upath, int flags,
 static long chmod_fn(struct inode *inode, void *arg)
 {
 	unsigned int mode = *(unsigned int *)arg;
+	int r = vfs_may_chmod(inode, &mode);
+	if (r)
+		return r;
 	inode->mode = (inode->mode & S_IFMT) | (mode & 07777);
 	inode_touch(inode, false, false, true);
 	return inode_setattr(inode, SETATTR_MODE);
@@ -238,6 +240,9 @@ struct owner {
 static long chown_fn(struct inode *inode, void *arg)
 {
 	struct owner *o = arg;
+	int r = vfs_may_chown(inode, o->uid, o->gid);
+	if (r)
+		return r;
 	if (o->uid != (uint32_t)-1)
 		inode->uid = o->uid;
 	if (o->gid != (uint32_t)-1)
@@ -281,11 +286,15 @@ SYSCALL_REGISTER(__NR_fchown, sys_fchown);
 
 struct times {
 	int64_t ns[2];		/* atime, mtime; -1 = leave alone */
+	bool explicit;		/* given by the caller, not both "now" */
 };
 
 static long utimes_fn(struct inode *inode, void *arg)
 {
 	struct times *t = arg;
+	int r = vfs_may_utimes(inode, t->explicit);
+	if (r)
+		return r;
 	if (t->ns[0] >= 0)
 		inode->atime_ns = t->ns[0];
 	if (t->ns[1] >= 0)
@@ -313,11 +322,14 @@ long sys_utimensat(int dirfd, unsigned long upath, unsigned long utimes, int fla
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	int64_t now = (int64_t)clock_realtime_ns();
-	struct times t = {{now, now}};
+	struct times t = {{now, now}, false};
 	if (utimes) {
 		struct linux_timespec ts[2];
 		if (copy_from_user(ts, utimes, sizeof(ts)))
 			return -EFAULT;
+		if (ts[0].tv_nsec == UTIME_OMIT && ts[1].tv_nsec == UTIME_OMIT)
+			return 0;	/* nothing to do: not even the path is looked at */
+		t.explicit = ts[0].tv_nsec != UTIME_NOW || ts[1].tv_nsec != UTIME_NOW;
 		for (int i = 0; i < 2; i++) {
 			if (ts[i].tv_nsec == UTIME_OMIT)
 				t.ns[i] = -1;
@@ -336,7 +348,7 @@ SYSCALL_REGISTER(__NR_utimensat, sys_utimensat);
 long sys_futimesat(int dirfd, unsigned long upath, unsigned long utimes)
 {
 	int64_t now = (int64_t)clock_realtime_ns();
-	struct times t = {{now, now}};
+	struct times t = {{now, now}, utimes != 0};
 	if (utimes) {
 		struct linux_timeval tv[2];
 		if (copy_from_user(tv, utimes, sizeof(tv)))
@@ -360,7 +372,7 @@ SYSCALL_REGISTER(__NR_utimes, sys_utimes);
 long sys_utime(unsigned long upath, unsigned long ubuf)
 {
 	int64_t now = (int64_t)clock_realtime_ns();
-	struct times t = {{now, now}};
+	struct times t = {{now, now}, ubuf != 0};
 	if (ubuf) {
 		int64_t v[2];
 		if (copy_from_user(v, ubuf, sizeof(v)))

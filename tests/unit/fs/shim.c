@@ -52,6 +52,32 @@ int poll_wait_since(uint64_t seen, uint64_t deadline) { return -EINTR; }
 static struct process fake;
 struct process *proc_current(void) { return &fake; }
 
+/* Credentials: the fake process's (root unless a test changes them), with
+ * access()'s override; group lists are never shared here. */
+static const struct cred *override;
+const struct cred *cred_current(void) { return override ? override : &fake.cred; }
+const struct cred *cred_override(const struct cred *c)
+{
+	const struct cred *old = override;
+	override = c;
+	return old;
+}
+void cred_revert(const struct cred *old) { override = old; }
+void cred_copy(struct cred *child, const struct cred *parent)
+{
+	*child = *parent;
+	child->groups = NULL;
+}
+void cred_release(struct cred *c) { c->groups = NULL; }
+struct group_info *groups_alloc(uint32_t n)
+{
+	struct group_info *g = calloc(1, sizeof(*g) + n * sizeof(uint32_t));
+	g->refcount = 1;
+	g->ngroups = n;
+	return g;
+}
+void groups_put(struct group_info *g) { free(g); }
+
 struct file *console_open_chan(int chan)
 {
 	return file_alloc(NULL, chan ? O_WRONLY : O_RDONLY, "/dev/console");
@@ -84,6 +110,8 @@ int shim_setup(void **state)
 /* Frees the whole tree, so ASan reports any inode or file a test leaked. */
 int shim_teardown(void **state)
 {
+	cred_release(&fake.cred);
+	memset(&fake.cred, 0, sizeof(fake.cred));	/* root cleans up */
 	fs_proc_exit(&fake);
 	for (;;) {
 		struct dir_ctx ctx = {.pos = 0, .emit = grab};
