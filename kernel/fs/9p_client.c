@@ -311,32 +311,32 @@ static int with_qid(struct p9_client *c, long n, uint8_t rtype, struct p9_qid *q
 }
 
 int p9_mkdir(struct p9_client *c, uint32_t dfid, const char *name, uint32_t mode,
-	     struct p9_qid *qid)
+	     uint32_t gid, struct p9_qid *qid)
 {
 	lock(c);
-	int r = with_qid(c, p9_enc_tmkdir(c->tbuf, c->msize, TAG, dfid, name, mode, 0),
+	int r = with_qid(c, p9_enc_tmkdir(c->tbuf, c->msize, TAG, dfid, name, mode, gid),
 			 P9_RMKDIR, qid);
 	unlock(c);
 	return r;
 }
 
 int p9_mknod(struct p9_client *c, uint32_t dfid, const char *name, uint32_t mode,
-	     uint32_t major, uint32_t minor, struct p9_qid *qid)
+	     uint32_t major, uint32_t minor, uint32_t gid, struct p9_qid *qid)
 {
 	lock(c);
 	int r = with_qid(
-	    c, p9_enc_tmknod(c->tbuf, c->msize, TAG, dfid, name, mode, major, minor, 0),
+	    c, p9_enc_tmknod(c->tbuf, c->msize, TAG, dfid, name, mode, major, minor, gid),
 	    P9_RMKNOD, qid);
 	unlock(c);
 	return r;
 }
 
 int p9_symlink(struct p9_client *c, uint32_t dfid, const char *name, const char *target,
-	       struct p9_qid *qid)
+	       uint32_t gid, struct p9_qid *qid)
 {
 	lock(c);
 	int r =
-	    with_qid(c, p9_enc_tsymlink(c->tbuf, c->msize, TAG, dfid, name, target, 0),
+	    with_qid(c, p9_enc_tsymlink(c->tbuf, c->msize, TAG, dfid, name, target, gid),
 		     P9_RSYMLINK, qid);
 	unlock(c);
 	return r;

@@ -55,12 +55,13 @@ int p9_setattr(struct p9_client *c, uint32_t fid, const struct p9_setattr *a);
  * byte count (0 at the end) or -errno. */
 long p9_readdir(struct p9_client *c, uint32_t fid, uint64_t offset, void *buf,
 		uint32_t cap);
+/* gid: the group the host gives the new name (QEMU chowns it as it can) */
 int p9_mkdir(struct p9_client *c, uint32_t dfid, const char *name, uint32_t mode,
-	     struct p9_qid *qid);
+	     uint32_t gid, struct p9_qid *qid);
 int p9_mknod(struct p9_client *c, uint32_t dfid, const char *name, uint32_t mode,
-	     uint32_t major, uint32_t minor, struct p9_qid *qid);
+	     uint32_t major, uint32_t minor, uint32_t gid, struct p9_qid *qid);
 int p9_symlink(struct p9_client *c, uint32_t dfid, const char *name, const char *target,
-	       struct p9_qid *qid);
+	       uint32_t gid, struct p9_qid *qid);
 int p9_link(struct p9_client *c, uint32_t dfid, uint32_t fid, const char *name);
 int p9_unlinkat(struct p9_client *c, uint32_t dfid, const char *name, uint32_t flags);
 int p9_renameat(struct p9_client *c, uint32_t odfid, const char *oname, uint32_t ndfid,

@@ -8,6 +8,7 @@
  * is 9p_mount.c. */
 #include <string.h>
 #include <kern/compiler.h>
+#include <kern/cred.h>
 #include <kern/err.h>
 #include <kern/heap.h>
 #include <kern/printk.h>
@@ -410,6 +411,27 @@ static long p9_dir_lseek(struct file *f, int64_t off, int whence)
 	return -EINVAL;
 }
 
+/* The group of a new name, as Linux's v9fs asks for it: the directory's in
+ * a set-group-ID directory, else the creator's fs gid. */
+static uint32_t create_gid(const struct inode *dir)
+{
+	return (dir->mode & S_ISGID) ? dir->gid : cred_current()->fsgid;
+}
+
+/* The host made the file as the attach's uid 0: hand it to an unprivileged
+ * creator, as Linux's v9fs (one attach per fs uid) would have it.  QEMU
+ * running as an ordinary user cannot chown; the file then stays the host's
+ * (a root creator leaves it so without asking). */
+static void give_to_creator(struct inode *i)
+{
+	uint32_t uid = cred_current()->fsuid;
+	if (uid == 0 || i->uid == uid)
+		return;
+	struct p9_setattr a = {.valid = P9_SETATTR_UID | P9_SETATTR_CTIME, .uid = uid};
+	if (!p9_setattr(MNT(i)->c, NODE(i)->fid, &a))
+		i->uid = uid;
+}
+
 static struct inode *p9_create(struct inode *dir, const char *name, uint32_t mode,
 			       uint64_t rdev)
 {
@@ -428,21 +450,21 @@ static struct inode *p9_create(struct inode *dir, const char *name, uint32_t mod
 		spare = p9_fid_alloc(c);
 		r = p9_walk(c, dfid, spare, 0, NULL, NULL);
 		if (!r)
-			r = p9_lcreate(c, spare, name, O_RDWR | O_CREAT | O_EXCL, perm, 0,
-				       &q, &iounit);
+			r = p9_lcreate(c, spare, name, O_RDWR | O_CREAT | O_EXCL, perm,
+				       create_gid(dir), &q, &iounit);
 		if (r) {
 			p9_clunk_deferred(c, spare);
 			return ERR_PTR(r);
 		}
 		break;
 	case S_IFDIR:
-		r = p9_mkdir(c, dfid, name, perm, &q);
+		r = p9_mkdir(c, dfid, name, perm, create_gid(dir), &q);
 		break;
 	default: {
 		uint32_t major =
 		    (uint32_t)(((rdev >> 8) & 0xfff) | ((rdev >> 32) & ~0xfffULL));
 		uint32_t minor = (uint32_t)((rdev & 0xff) | ((rdev >> 12) & ~0xffULL));
-		r = p9_mknod(c, dfid, name, mode, major, minor, &q);
+		r = p9_mknod(c, dfid, name, mode, major, minor, create_gid(dir), &q);
 		break;
 	}
 	}
@@ -454,6 +476,7 @@ static struct inode *p9_create(struct inode *dir, const char *name, uint32_t mod
 		return i;
 	}
 	inode_touch(dir, false, true, true);
+	give_to_creator(i);
 	if (spare != P9_NOFID) {
 		struct p9_node *n = NODE(i);
 		p9_clunk_deferred(c, n->spare_fid);
@@ -470,7 +493,7 @@ static int p9_symlink_op(struct inode *dir, const char *name, const char *target
 		return -EROFS;
 	if (is_shadow(dir, name))
 		return -EEXIST;
-	return p9_symlink(m->c, NODE(dir)->fid, name, target, NULL);
+	return p9_symlink(m->c, NODE(dir)->fid, name, target, create_gid(dir), NULL);
 }
 
 static int p9_link_op(struct inode *dir, const char *name, struct inode *target)
