@@ -123,6 +123,19 @@ long sys_sigaltstack(unsigned long ss, unsigned long old)
 }
 SYSCALL_REGISTER(__NR_sigaltstack, sys_sigaltstack);
 
+/* Linux's check_kill_permission for a signal a program sends: its own
+ * process, a process its credentials may signal (kern/cred.h), or SIGCONT
+ * within its session.  Signal 0 is checked too. */
+static int may_signal(struct process *p, int sig)
+{
+	struct process *self = proc_current();
+	if (p == self || cred_may_signal(&self->cred, &p->cred))
+		return 0;
+	if (sig == SIGCONT && p->sid == self->sid)
+		return 0;
+	return -EPERM;
+}
+
 long sys_kill(int pid, int sig)
 {
 	struct process *self = proc_current();
@@ -130,14 +143,17 @@ long sys_kill(int pid, int sig)
 		return -EINVAL;
 	if (pid > 0) {
 		struct process *p = proc_find(pid);
-		if (!p || p->zombie)
-			return p ? 0 : -ESRCH;
+		if (!p)
+			return -ESRCH;
+		int r = may_signal(p, sig);
+		if (r || p->zombie)
+			return r;
 		if (sig)
 			signal_send_process(p, sig);
 		return 0;
 	}
 	int pgid = pid == 0 ? self->pgid : -pid;
-	int found = 0;
+	int found = 0, sent = 0;
 	struct process *p;
 	list_for_each_entry(p, proc_all(), link) {
 		if (p->reaped || p->zombie)
@@ -145,12 +161,18 @@ long sys_kill(int pid, int sig)
 		if (pid == -1 ? (p->pid == 1 || p == self) : p->pgid != pgid)
 			continue;
 		found++;
+		if (may_signal(p, sig))
+			continue;
+		sent++;
 		if (sig)
 			signal_send_process(p, sig);
 	}
 	if (pid == -1 && sig)
 		signal_send_process(self, sig), found++;
-	return found ? 0 : -ESRCH;
+	if (!found)
+		return -ESRCH;
+	/* a group: EPERM when no member could be signalled; -1 ignores EPERM */
+	return sent || pid == -1 ? 0 : -EPERM;
 }
 SYSCALL_REGISTER(__NR_kill, sys_kill);
 
@@ -165,9 +187,10 @@ long sys_tgkill(int tgid, int tid, int sig)
 		struct thread *t;
 		list_for_each_entry(t, &p->threads, proc_link) {
 			if (t->tid == tid) {
-				if (sig)
+				int r = may_signal(p, sig);
+				if (!r && sig)
 					signal_send_thread(t, sig);
-				return 0;
+				return r;
 			}
 		}
 	}
