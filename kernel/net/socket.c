@@ -45,8 +45,9 @@ static const struct sock_family *family_find(int family)
 
 struct linux_ucred sock_current_cred(void)
 {
-	/* everything runs as root inside the VM */
-	return (struct linux_ucred){.pid = proc_current()->pid, .uid = 0, .gid = 0};
+	/* SO_PEERCRED gives the effective ids, as Linux's cred_to_ucred */
+	const struct process *p = proc_current();
+	return (struct linux_ucred){.pid = p->pid, .uid = p->cred.euid, .gid = p->cred.egid};
 }
 
 struct socket *sock_create(int family, int type, int protocol)

@@ -166,8 +166,9 @@ struct unix_sock *unix_find(const void *addr, unsigned int len, int type)
 		if (r) {
 			u = ERR_PTR(r);
 		} else {
-			u = S_ISSOCK(nd->inode->mode) ? find_inode(nd->inode) : NULL;
-			u = u ? u : ERR_PTR(-ECONNREFUSED);
+			r = vfs_permission(nd->inode, MAY_WRITE);	/* as Linux */
+			u = !r && S_ISSOCK(nd->inode->mode) ? find_inode(nd->inode) : NULL;
+			u = u ? u : ERR_PTR(r ? r : -ECONNREFUSED);
 			nd_release(nd);
 		}
 		nd_free(nd);

@@ -68,8 +68,16 @@ static int scm_creds(struct unix_scm *scm, const struct linux_cmsghdr *c)
 	memcpy(&cr, c + 1, sizeof(cr));
 	if (cr.uid == (uint32_t)-1 || cr.gid == (uint32_t)-1)
 		return -EINVAL;
-	/* everything runs as root: any live process's pid may be claimed */
-	if (cr.pid != proc_current()->pid && !proc_find(cr.pid))
+	/* Linux's scm_check_creds: one's own pid and ids, anything with root's
+	 * CAP_SYS_ADMIN, CAP_SETUID and CAP_SETGID */
+	const struct process *self = proc_current();
+	const struct cred *me = &self->cred;
+	bool cap = cred_capable(me);
+	if ((cr.pid != self->pid && !cap) ||
+	    (cr.uid != me->uid && cr.uid != me->euid && cr.uid != me->suid && !cap) ||
+	    (cr.gid != me->gid && cr.gid != me->egid && cr.gid != me->sgid && !cap))
+		return -EPERM;
+	if (cr.pid != self->pid && !proc_find(cr.pid))
 		return -ESRCH;
 	scm->cred = cr;
 	return 0;
@@ -79,7 +87,9 @@ static int scm_creds(struct unix_scm *scm, const struct linux_cmsghdr *c)
  * ignored, unknown SOL_SOCKET ones are -EINVAL. */
 static int scm_send(struct sock_msg *m, struct unix_scm *scm)
 {
-	*scm = (struct unix_scm){.cred = sock_current_cred()};
+	/* unless the sender says otherwise: its pid and real ids */
+	const struct process *self = proc_current();
+	*scm = (struct unix_scm){.cred = {self->pid, self->cred.uid, self->cred.gid}};
 	int r = 0;
 	for (const struct linux_cmsghdr *c = sock_cmsg_next(m, NULL); c && !r;
 	     c = sock_cmsg_next(m, c)) {
