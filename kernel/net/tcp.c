@@ -631,6 +631,7 @@ static int tcp_connect_op(struct socket *s, const void *addr, unsigned int len,
 	if (family == AF_UNSPEC && len >= sizeof(family)) {
 		if (ins->state != INET_FRESH)
 			disconnect(ins);
+		s->listening = false;
 		return 0;
 	}
 	ip_addr_t ip;
