@@ -55,11 +55,7 @@ PYTHON = "/usr/bin/python3"
 CURL = "/usr/bin/curl"
 
 # Cases expected to fail inside UniELF, and why (native runs must always pass).
-XFAIL = {
-    "net/nginx-master": "the worker's initgroups fails: setgroups is ENOSYS",
-    "net/nginx-www-data": "the worker's setgid(33) fails with EPERM: the kernel knows only "
-                          "uid and gid 0",
-}
+XFAIL = {}
 
 
 class CheckFailed(Exception):
