@@ -2,8 +2,12 @@
 /* The long-running main program of the control-channel e2e test (version 1).
  * It opens /ctl-state on fd 3 (written "state-from-v1") for a later version to
  * inherit, prints "v1 tick N" every 100 ms, and exits 7 on SIGUSR1 (99 if nobody
- * stops it within 300 s, so a broken test cannot hang the VM forever). */
+ * stops it within 300 s, so a broken test cannot hang the VM forever).  With the
+ * argument "drop" it first gives up some credentials (euid 1234, egid 4242,
+ * groups {4242}), which a later version must keep. */
+#define _GNU_SOURCE
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,7 +22,7 @@ static void on_usr1(int sig)
 	stop = 1;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const char state[] = "state-from-v1\n";
 	struct timespec ts = {0, 100 * 1000 * 1000};
@@ -30,6 +34,13 @@ int main(void)
 	}
 	if (fd != 3)
 		close(fd);
+	if (argc > 1 && !strcmp(argv[1], "drop")) {
+		gid_t g = 4242;
+		if (setgroups(1, &g) || setresgid(0, 4242, 0) || setresuid(0, 1234, 0)) {
+			perror("v1: drop");
+			return 2;
+		}
+	}
 	lseek(3, 0, SEEK_SET);
 	signal(SIGUSR1, on_usr1);
 	printf("v1 started pid=%d\n", (int)getpid());

@@ -324,7 +324,8 @@ def suite_key_and_upgrade(unielf, work, bins, accel):
         f.write(b"correct horse battery staple")
     with open(wrong, "wb") as f:
         f.write(b"incorrect horse")
-    vm = VM(unielf, work, "keyed", bins["main_v1"], key=key, accel=accel)
+    # v1 drops some credentials: v2 must run with them (exec's rules applied)
+    vm = VM(unielf, work, "keyed", bins["main_v1"], key=key, accel=accel, args=("drop",))
     try:
         if not check("keyed: main program starts", vm.wait_output("v1 tick 0\n", 120),
                      vm.errors()):
@@ -349,8 +350,10 @@ def suite_key_and_upgrade(unielf, work, bins, accel):
         timings.append(("upgrade (grace 2000 ms)", t, os.path.getsize(bins["main_v2"])))
         check("upgrade: exit 0", st == 0, f"{st} {err!r}")
         check("upgrade: prints the reply", "upgraded" in out, out)
-        check("upgrade: new version keeps pid 1, sees UNIELF_UPGRADED=1 and inherits fd 3",
-              vm.wait_output("v2 started pid=1 upgraded=1 fd3=state-from-v1 arg=two\n", 30),
+        check("upgrade: new version keeps pid 1, sees UNIELF_UPGRADED=1, inherits fd 3 "
+              "and v1's credentials",
+              vm.wait_output("v2 started pid=1 upgraded=1 fd3=state-from-v1 arg=two "
+                             "ids=0/1234/1234 gids=0/4242/4242 groups=1:4242\n", 30),
               vm.output()[-400:])
         check("upgrade: new version runs", vm.wait_output("v2 tick 1\n", 30))
         before = last_tick(vm, "v1")
