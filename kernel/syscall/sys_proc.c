@@ -130,6 +130,9 @@ long sys_prlimit64(int pid, unsigned resource, unsigned long new_lim, unsigned l
 			return -EFAULT;
 		if (nl.cur > nl.max)
 			return -EINVAL;
+		/* raising a hard limit takes CAP_SYS_RESOURCE */
+		if (nl.max > limits[resource].max && !cred_capable(&proc_current()->cred))
+			return -EPERM;
 	}
 	if (old_lim && copy_to_user(old_lim, &limits[resource], sizeof(limits[0])))
 		return -EFAULT;
