@@ -11,6 +11,7 @@
 #include <kern/wait.h>
 
 #define PROC_PATH_MAX 4096
+#define PROC_COMM_LEN 16	/* TASK_COMM_LEN, the NUL included */
 
 struct mm;
 struct fdtable;
@@ -25,6 +26,7 @@ struct process {
 	struct fs_context *fs;		/* kernel/fs/: cwd, umask */
 	struct cred cred;		/* ids and groups, shared by the threads (kern/cred.h) */
 	char exe_path[PROC_PATH_MAX];	/* absolute path of the running ELF */
+	char comm[PROC_COMM_LEN];	/* its name (/proc/<pid>/comm, PR_SET_NAME); one for all threads */
 	char *cmdline;			/* argv joined with NULs (for /proc/self/cmdline) */
 	size_t cmdline_len;
 	char *environ;			/* envp joined with NULs */
@@ -57,6 +59,9 @@ struct process {
 struct thread;
 
 struct process *proc_current(void);
+/* Names p after the last component of path, cut to PROC_COMM_LEN - 1 bytes
+ * (what exec does to the task's comm). */
+void proc_set_comm_from_path(struct process *p, const char *path);
 /* The live process with this pid, or NULL. */
 struct process *proc_find(int pid);
 /* Every process, linked through struct process.link. */

@@ -38,6 +38,7 @@ struct process *kernel_proc_create(void)
 	if (!p->mm || fs_proc_init(p))
 		panic("cannot set up the kernel process");
 	strlcpy(p->exe_path, "[kernel]", sizeof(p->exe_path));
+	proc_set_comm_from_path(p, p->exe_path);
 	kernel_proc = p;
 	return p;
 }

@@ -29,6 +29,7 @@ struct upgrade {
 	struct sigaction_k *old_sigactions;
 	struct cred old_cred;		/* exec and the new program may change them */
 	char old_exe[PROC_PATH_MAX];
+	char old_comm[PROC_COMM_LEN];
 	char *old_cmdline, *old_environ;
 	size_t old_cmdline_len, old_environ_len;
 	bool finished;			/* the new program exited during the grace period */
@@ -70,6 +71,7 @@ static void restore(struct upgrade *u)
 	cred_release(&p->cred);
 	p->cred = u->old_cred;	/* its reference moves back */
 	strlcpy(p->exe_path, u->old_exe, sizeof(p->exe_path));
+	memcpy(p->comm, u->old_comm, sizeof(p->comm));
 	kfree(p->cmdline);
 	kfree(p->environ);
 	p->cmdline = u->old_cmdline;
@@ -170,6 +172,7 @@ void live_upgrade(struct ctl_request *q, struct ctl_reply *r)
 	cred_copy(&u->old_cred, &p->cred);
 	inet_upgrade_begin(p);
 	strlcpy(u->old_exe, p->exe_path, sizeof(u->old_exe));
+	memcpy(u->old_comm, p->comm, sizeof(u->old_comm));
 	u->old_cmdline = p->cmdline;
 	u->old_cmdline_len = p->cmdline_len;
 	u->old_environ = p->environ;

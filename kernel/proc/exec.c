@@ -204,6 +204,7 @@ int exec_load(struct process *p, const char *path, struct exec_args *a, struct r
 		mm_put(old);
 	cred_exec_commit(&p->cred, &nc);
 	strlcpy(p->exe_path, exe.path[0] ? exe.path : path, sizeof(p->exe_path));
+	proc_set_comm_from_path(p, p->exe_path);
 	size_t clen = 0, elen = 0;
 	for (int i = 0; i < a->argc; i++)
 		clen += strlen(a->argv[i]) + 1;

@@ -84,6 +84,12 @@ struct list_head *proc_all(void)
 	return &all_procs;
 }
 
+void proc_set_comm_from_path(struct process *p, const char *path)
+{
+	const char *s = strrchr(path, '/');
+	strlcpy(p->comm, s ? s + 1 : path, sizeof(p->comm));
+}
+
 /* The vfork parent waits for this: the child execs or exits. */
 void proc_vfork_release(struct process *p)
 {
@@ -152,6 +158,7 @@ long proc_clone(unsigned long flags, uint64_t newsp, uint64_t ptid, uint64_t cti
 		p->sid = parent->sid;
 		p->exit_signal = flags & 0xff;
 		strlcpy(p->exe_path, parent->exe_path, sizeof(p->exe_path));
+		memcpy(p->comm, parent->comm, sizeof(p->comm));
 		p->cmdline = dup_blob(parent->cmdline, parent->cmdline_len, &p->cmdline_len);
 		p->environ = dup_blob(parent->environ, parent->environ_len, &p->environ_len);
 		p->auxv = dup_blob(parent->auxv, parent->auxv_len, &p->auxv_len);

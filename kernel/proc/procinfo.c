@@ -49,8 +49,7 @@ static void put(struct text *t, const char *fmt, ...)
 
 static const char *comm_of(struct process *p)
 {
-	const char *s = strrchr(p->exe_path, '/');
-	return s ? s + 1 : p->exe_path;
+	return p->comm;
 }
 
 /* The one-letter state ps and /proc show: R, S, T or Z. */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-/* User and group ids: get*id, set*id, set*fs*id, getgroups/setgroups and
- * the credential options of prctl.  The rules are kernel/proc/cred.c; this
+/* User and group ids: get*id, set*id, set*fs*id, getgroups/setgroups, and
+ * prctl (its credential options and the process name).  The rules are kernel/proc/cred.c; this
  * file copies to and from user memory.  The ids belong to the process (all
  * its threads), see include/kern/cred.h. */
+#include <string.h>
 #include <kern/cred.h>
 #include <kern/proc.h>
 #include <kern/syscall.h>
@@ -152,17 +153,60 @@ SYSCALL_REGISTER(__NR_setgroups, sys_setgroups);
 
 #define PR_GET_DUMPABLE	    3
 #define PR_SET_DUMPABLE	    4
+#define PR_SET_NAME	    15
+#define PR_GET_NAME	    16
 #define PR_CAPBSET_READ	    23
 #define PR_SET_NO_NEW_PRIVS 38
 #define PR_GET_NO_NEW_PRIVS 39
 #define CAP_LAST_CAP	    40 /* CAP_CHECKPOINT_RESTORE */
 
-/* prctl: only the options about credentials; the others are -EINVAL, as
- * Linux answers an option it does not know. */
+/* Whether Linux 6.x on x86_64 knows this prctl option.  The options of other
+ * architectures (PR_SET_UNALIGN, PR_SET_FPEMU, PR_SET_ENDIAN, PR_SVE_*, ...)
+ * are -EINVAL there as here. */
+static bool prctl_linux_knows(int option)
+{
+	static const uint8_t known[] = {
+		1,  2,	/* PR_SET/GET_PDEATHSIG */
+		7,  8,	/* PR_GET/SET_KEEPCAPS */
+		13, 14, /* PR_GET/SET_TIMING */
+		21, 22, /* PR_GET/SET_SECCOMP */
+		24,	/* PR_CAPBSET_DROP */
+		25, 26, /* PR_GET/SET_TSC */
+		27, 28, /* PR_GET/SET_SECUREBITS */
+		29, 30, /* PR_SET/GET_TIMERSLACK */
+		31, 32, /* PR_TASK_PERF_EVENTS_DISABLE/ENABLE */
+		33, 34, /* PR_MCE_KILL, PR_MCE_KILL_GET */
+		35,	/* PR_SET_MM */
+		36, 37, /* PR_SET/GET_CHILD_SUBREAPER */
+		40,	/* PR_GET_TID_ADDRESS */
+		41, 42, /* PR_SET/GET_THP_DISABLE */
+		47,	/* PR_CAP_AMBIENT */
+		52, 53, /* PR_GET/SET_SPECULATION_CTRL */
+		57, 58, /* PR_SET/GET_IO_FLUSHER */
+		59,	/* PR_SET_SYSCALL_USER_DISPATCH */
+		62,	/* PR_SCHED_CORE */
+		65, 66, /* PR_SET/GET_MDWE */
+		67, 68, /* PR_SET/GET_MEMORY_MERGE */
+	};
+	if (option == 0x59616d61 /* PR_SET_PTRACER */ ||
+	    option == 0x53564d41 /* PR_SET_VMA */ || option == 0x41555856 /* PR_GET_AUXV */)
+		return true;
+	for (size_t i = 0; i < sizeof(known); i++)
+		if (known[i] == option)
+			return true;
+	return false;
+}
+
+/* prctl: the options about credentials and the name.  Linux's other options
+ * are -ENOSYS, so that --report lists them; an option Linux does not know is
+ * -EINVAL, as Linux answers it.  The name is the process's: a thread naming
+ * itself renames all of them (Linux names each thread). */
 long sys_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4,
 	       unsigned long a5)
 {
 	struct cred *c = cur();
+	struct process *p = proc_current();
+	char name[PROC_COMM_LEN];
 	switch (option) {
 	case PR_GET_DUMPABLE:
 		return c->nodump ? 0 : 1;
@@ -171,6 +215,21 @@ long sys_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4,
 			return -EINVAL;
 		c->nodump = !a2;
 		return 0;
+	case PR_SET_NAME:
+		/* Linux copies up to 15 bytes (a fault after a NUL is harmless) */
+		memset(name, 0, sizeof(name));
+		for (size_t i = 0; i < sizeof(name) - 1; i++) {
+			if (copy_from_user(&name[i], a2 + i, 1))
+				return -EFAULT;
+			if (!name[i])
+				break;
+		}
+		memcpy(p->comm, name, sizeof(name));
+		return 0;
+	case PR_GET_NAME:
+		memcpy(name, p->comm, sizeof(name));
+		name[sizeof(name) - 1] = 0;
+		return copy_to_user(a2, name, sizeof(name)) ? -EFAULT : 0;
 	case PR_CAPBSET_READ:
 		return a2 <= CAP_LAST_CAP ? 1 : -EINVAL; /* the bounding set is full */
 	case PR_SET_NO_NEW_PRIVS:
@@ -183,7 +242,7 @@ long sys_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4,
 			return -EINVAL;
 		return c->no_new_privs;
 	default:
-		return -EINVAL;
+		return prctl_linux_knows(option) ? -ENOSYS : -EINVAL;
 	}
 }
 SYSCALL_REGISTER(__NR_prctl, sys_prctl);

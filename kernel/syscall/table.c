@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* The system call table, indexed by Linux x86_64 number, filled at boot from
  * the SYSCALL_REGISTER entries of every sys_*.c file.  An unknown number
- * returns -ENOSYS and is counted; with --report the counts are listed at exit. */
+ * returns -ENOSYS and is counted, as is every -ENOSYS a handler returns (an
+ * option or mode it lacks); with --report the counts are listed at exit. */
 #include <string.h>
 #include <kern/printk.h>
 #include <kern/syscall.h>
@@ -38,6 +39,8 @@ void syscall_dispatch(struct regs *r)
 	long ret;
 	if (nr < NR_SYSCALLS && table[nr]) {
 		ret = table[nr](r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9);
+		if (ret == -ENOSYS)
+			enosys_count[nr]++;	/* an option or mode not implemented */
 	} else {
 		if (nr < NR_SYSCALLS)
 			enosys_count[nr]++;
@@ -69,8 +72,11 @@ void syscall_report(void)
 						   syscall_names[i]
 					   ? syscall_names[i]
 					   : "unknown";
-		snprintf(line, sizeof(line), "syscall %u (%s): %u call%s, not implemented", i,
-			 name, enosys_count[i], enosys_count[i] == 1 ? "" : "s");
+		/* a registered handler returned -ENOSYS: the call exists, a mode of it not */
+		snprintf(line, sizeof(line), "syscall %u (%s): %u call%s, %s", i, name,
+			 enosys_count[i], enosys_count[i] == 1 ? "" : "s",
+			 table[i] ? "returned ENOSYS (option not implemented)"
+				  : "not implemented");
 		console_report(line);
 	}
 	if (enosys_other) {

@@ -238,8 +238,24 @@ def tool_cases(apps_dir: str, work: Work) -> List[Case]:
                       native=False, check=expect_refusal(127)))
     cases.append(Case("tool/missing-in-path", ["unielf-e2e-no-such-program"],
                       native=False, check=expect_refusal(127)))
+    # --report lists the calls that returned ENOSYS, a registered one's too
+    # (regression: prctl's unimplemented options were EINVAL and not listed)
+    cases.append(Case("tool/report-enosys", [app("prctl")], native=False,
+                      run_opts=["--report"], check=expect_report(
+                          b"unielf: syscall 157 (prctl): 1 call, returned ENOSYS")))
     cases += net_tool_cases(app)
     return cases
+
+
+def expect_report(line: bytes):
+    """Exit 0 and, among the stderr lines, one starting with `line`."""
+    def check(r: Result):
+        if r.status != 0:
+            return f"exit status {r.status}; stderr: {r.stderr[:300]!r}"
+        if not any(l.startswith(line) for l in r.stderr.splitlines()):
+            return f"no {line!r} on stderr: {r.stderr[:300]!r}"
+        return None
+    return check
 
 
 def expect_usage_error(prefix: str):
