@@ -238,6 +238,12 @@ def tool_cases(apps_dir: str, work: Work) -> List[Case]:
                       native=False, check=expect_refusal(127)))
     cases.append(Case("tool/missing-in-path", ["unielf-e2e-no-such-program"],
                       native=False, check=expect_refusal(127)))
+    # Regression: a share under /tmp made the guest's /tmp a plain 0755 directory
+    under_tmp = "/tmp/unielf-e2e-share"
+    os.makedirs(under_tmp, exist_ok=True)
+    cases.append(Case("tool/share-under-tmp-keeps-sticky", [BUSYBOX, "stat", "-c", "%a",
+                                                            "/tmp"], native=False,
+                      run_opts=["--share", under_tmp], check=expect_stdout(0, b"1777\n")))
     # --report lists the calls that returned ENOSYS, a registered one's too
     # (regression: prctl's unimplemented options were EINVAL and not listed)
     cases.append(Case("tool/report-enosys", [app("prctl")], native=False,

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,7 +161,21 @@ static struct entry *lookup(struct initrd *r, const char *path)
 	return e->path ? e : NULL;
 }
 
-/* Makes every proper ancestor of @guest a directory in the archive. */
+/* Whether the kernel makes this directory before it unpacks the initrd
+ * (kernel/fs/init.c, devfs.c): an entry for it would replace its mode, e.g.
+ * /tmp's 1777 by 0755, so none is written. */
+static bool made_at_boot(const char *guest)
+{
+	static const char *const dirs[] = {"/tmp", "/dev", "/dev/shm", "/proc"};
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (!strcmp(guest, dirs[i]))
+			return true;
+	return false;
+}
+
+/* Makes every proper ancestor of @guest a directory in the archive (plain
+ * 0755, except the ones the kernel makes itself, which keep their mode). */
 static int ensure_parents(struct initrd *r, const char *guest)
 {
 	char *p = ue_xstrdup(guest);
@@ -181,7 +196,7 @@ static int ensure_parents(struct initrd *r, const char *guest)
 			e->kind = KIND_DIR;
 			e->src = NULL;
 			r->count++;
-			if (cpio_add_dir(&r->w, p + 1, 0755, r->now) < 0)
+			if (!made_at_boot(p) && cpio_add_dir(&r->w, p + 1, 0755, r->now) < 0)
 				ret = -1;
 		}
 		*s = '/';
@@ -453,8 +468,8 @@ int initrd_add_dir(struct initrd *r, const char *guest)
 		return -1;
 	}
 	c = claim(r, guest, KIND_DIR, guest);
-	if (c <= 0)
-		return c;
+	if (c <= 0 || made_at_boot(guest))
+		return c < 0 ? c : 0;
 	return writer_result(guest, cpio_add_dir(&r->w, guest + 1, 0755, r->now));
 }
 

@@ -37,7 +37,8 @@ int initrd_add_host_path(struct initrd *r, const char *abs);
 int initrd_add_tree(struct initrd *r, const char *host, const char *guest);
 /* True when something is already packed at guest path @guest. */
 bool initrd_contains(struct initrd *r, const char *guest);
-/* Makes sure directory @guest exists (mode 0755) unless something is there. */
+/* Makes sure directory @guest exists (mode 0755) unless something is there;
+ * a directory the kernel makes at boot (/tmp, /dev, /proc) keeps its mode. */
 int initrd_add_dir(struct initrd *r, const char *guest);
 /* Adds a regular file with the given bytes and mode at guest path @guest
  * (absolute), unless something is already there (then 0, nothing added). */

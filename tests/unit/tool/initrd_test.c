@@ -326,6 +326,39 @@ static void test_trees_and_descriptor(void **state)
 	free(data);
 }
 
+/* Regression: a share or file under /tmp made /tmp a plain 0755 directory in
+ * the guest.  The directories the kernel makes at boot get no entry, so an
+ * existing /tmp (1777 here, as the kernel makes it) keeps its mode, while
+ * other implicit parents are still 0755. */
+static void test_boot_dirs_keep_their_mode(void **state)
+{
+	struct fixture *f = *state;
+	char *file = sub(f->dir, "f"), *tmp = sub(f->out, "tmp");
+	struct initrd *r;
+
+	tu_write_file(file, "f", 1, 0644);
+	assert_int_equal(mkdir(tmp, 0755), 0);
+	assert_int_equal(chmod(tmp, 01777), 0);
+	r = initrd_create();
+	assert_non_null(r);
+	assert_int_equal(initrd_add_tree(r, file, "/tmp/share/sub/f"), 0);
+	assert_int_equal(initrd_add_dir(r, "/tmp"), 0);
+	assert_int_equal(initrd_add_dir(r, "/proc"), 0);
+	assert_int_equal(initrd_add_dir(r, "/tmp/work"), 0);
+	assert_true(initrd_contains(r, "/tmp"));
+	assert_int_equal(initrd_finish(r), 0);
+	extract(f, r);
+	assert_int_equal(guest_mode(f, "tmp"), S_IFDIR | 01777);
+	assert_int_equal(guest_mode(f, "proc"), 0);
+	assert_int_equal(guest_mode(f, "tmp/share"), S_IFDIR | 0755);
+	assert_int_equal(guest_mode(f, "tmp/share/sub"), S_IFDIR | 0755);
+	assert_int_equal(guest_mode(f, "tmp/work"), S_IFDIR | 0755);
+	assert_int_equal(guest_mode(f, "tmp/share/sub/f"), S_IFREG | 0644);
+	initrd_destroy(r);
+	free(file);
+	free(tmp);
+}
+
 /* The temporary file is gone from the directory as soon as it exists. */
 static void test_initrd_is_unlinked(void **state)
 {
@@ -362,6 +395,7 @@ int main(void)
 	    cmocka_unit_test(test_env),
 	    cmocka_unit_test_setup_teardown(test_program_symlink_chain, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_trees_and_descriptor, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_boot_dirs_keep_their_mode, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_initrd_is_unlinked, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
