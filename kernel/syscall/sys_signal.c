@@ -136,6 +136,8 @@ static int may_signal(struct process *p, int sig)
 	return -EPERM;
 }
 
+/* kill: one process, a group (0: the caller's), or with -1 every process it
+ * may signal except pid 1 and itself, as Linux's kill_something_info. */
 long sys_kill(int pid, int sig)
 {
 	struct process *self = proc_current();
@@ -167,8 +169,6 @@ long sys_kill(int pid, int sig)
 		if (sig)
 			signal_send_process(p, sig);
 	}
-	if (pid == -1 && sig)
-		signal_send_process(self, sig), found++;
 	if (!found)
 		return -ESRCH;
 	/* a group: EPERM when no member could be signalled; -1 ignores EPERM */

@@ -7,7 +7,7 @@
  * getgroups/setgroups, then what the ids are for: the owner of new files (and
  * set-group-ID directories), open/exec/search/create/unlink permission, sticky
  * directories, chmod/chown/utimensat rules, access() with the real ids,
- * set-user-ID programs and AT_SECURE, kill() permission, SO_PEERCRED and
+ * set-user-ID programs and AT_SECURE, kill() permission (and kill(-1)), SO_PEERCRED and
  * SCM_CREDENTIALS.  Must run as root, natively as in UniELF.
  */
 #define _GNU_SOURCE
@@ -615,6 +615,46 @@ static void t_kill_real(void)
 	OK("kill: the sender's real uid counts too");
 }
 
+static volatile sig_atomic_t got_usr1;
+
+static void on_usr1(int sig)
+{
+	got_usr1 = 1;
+}
+
+/* Regression: kill(-1, sig) signalled the caller too.  Linux signals every
+ * process it may except pid 1 and the caller.  The uid is one no other
+ * process has (the variants of this test run side by side natively). */
+static void t_kill_all(void)
+{
+	uid_t u = 40000 + (uid_t)(getpid() % 20000);
+	int ready[2];
+	set_groups(0, NULL);
+	CHECK_OK(pipe(ready));
+	fflush(stdout);
+	pid_t sib = fork();
+	CHECK_OK(sib);
+	if (sib == 0) {
+		if (syscall(SYS_setresuid, u, u, u))
+			_exit(1);
+		close(ready[1]);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	char c;
+	CHECK(read(ready[0], &c, 1) == 0, "the sibling took its uid");
+	close(ready[0]);
+	CHECK_OK(syscall(SYS_setresuid, u, u, u));
+	signal(SIGUSR1, on_usr1);
+	CHECK_OK(kill(-1, SIGUSR1));
+	CHECK(!got_usr1, "kill(-1) signalled the caller");
+	int st;
+	CHECK(waitpid(sib, &st, 0) == sib && WIFSIGNALED(st) && WTERMSIG(st) == SIGUSR1,
+	      "kill(-1) did not signal the other process (status %#x)", st);
+	OK("kill(-1): every process it may signal but itself (and init)");
+}
+
 static void t_sockets(void)
 {
 	set_groups(0, NULL);
@@ -760,6 +800,7 @@ int main(int argc, char **argv)
 	target2 = sleeper(3000, 3000, 2000);
 	run("kill", t_kill);
 	run("kill by the real uid", t_kill_real);
+	run("kill(-1)", t_kill_all);
 	CHECK_OK(kill(target1, SIGKILL));
 	CHECK_OK(kill(target2, SIGKILL));
 	CHECK(waitpid(target1, NULL, 0) == target1 &&
