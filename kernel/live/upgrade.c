@@ -39,6 +39,9 @@ struct upgrade {
 
 static struct upgrade *active;
 
+/* How long the old program may take to finish the connections it accepted. */
+#define DRAIN_NS 1000000000ULL
+
 /* Called from process_finish when the main program ends. */
 bool live_upgrade_exit(struct process *p, int wait_status)
 {
@@ -152,6 +155,13 @@ void live_upgrade(struct ctl_request *q, struct ctl_reply *r)
 	waitq_init(&u->wq);
 	u->p = p;
 
+	/* Let the old program finish the connections it has accepted while new
+	 * ones queue for its successor (net/inet_upgrade.c), then catch it between
+	 * two system calls. */
+	int open = inet_upgrade_drain(p, clock_monotonic_ns() + DRAIN_NS);
+	if (open)
+		printk("upgrade: %d connection(s) still open after %llu ms: they stay in the "
+		       "new program's descriptors", open, DRAIN_NS / 1000000ULL);
 	wait_quiescent(p, &u->wq);
 	/* Put the old image aside: everything here is undone by restore(). */
 	u->fs_snapshot = kzalloc(sizeof(struct process));
@@ -163,6 +173,7 @@ void live_upgrade(struct ctl_request *q, struct ctl_reply *r)
 		kfree(u->fs_snapshot);
 		kfree(u->old_sigactions);
 		kfree(u);
+		inet_upgrade_undrain(p);
 		live_free_args(a.argv, a.argc);
 		live_free_args(a.envp, a.envc);
 		reply_error(r, "cannot snapshot the descriptors (error %d)", -e);

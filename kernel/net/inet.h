@@ -66,6 +66,7 @@ struct inet_sock {
 	int nqueued;
 	struct list_head qlink;	   /* in the listener's acceptq */
 	struct process *inherited; /* upgrade: the process that may adopt it */
+	bool draining;		   /* upgrade: the old program accepts nothing more */
 
 	/* options kept here so a pcb made later (or accepted) gets them */
 	bool nodelay, cork;

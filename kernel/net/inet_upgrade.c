@@ -15,10 +15,12 @@
  * adopted or claimed is closed: its descriptors in the new image go, and the
  * old table, which upgrade.c closes next, held the last reference. */
 #include <string.h>
+#include <kern/clock.h>
 #include <kern/file.h>
 #include <kern/heap.h>
 #include <kern/proc.h>
 #include <kern/printk.h>
+#include <uapi/poll.h>
 #include "net/inet.h"
 #include "net/net.h"
 
@@ -34,6 +36,53 @@ static struct inet_sock *listener_of(struct file *f)
 		return NULL;
 	struct inet_sock *ins = inet_sk(s);
 	return ins && ins->state == INET_LISTEN && ins->pcb.tcp ? ins : NULL;
+}
+
+/* Connected (accepted or connecting) TCP sockets in p's descriptor table. */
+static int open_connections(struct process *p)
+{
+	struct fdtable *t = p->fdt;
+	int n = 0;
+	for (int fd = 0; t && fd < t->nofile; fd++) {
+		struct socket *s = t->fd[fd] ? sock_from_file(t->fd[fd]) : NULL;
+		if (!s || (s->family != AF_INET && s->family != AF_INET6) ||
+		    s->type != SOCK_STREAM)
+			continue;
+		struct inet_sock *ins = inet_sk(s);
+		n += ins && ins->state != INET_LISTEN && ins->pcb.tcp;
+	}
+	return n;
+}
+
+static void set_draining(struct process *p, bool on)
+{
+	struct fdtable *t = p->fdt;
+	for (int fd = 0; t && fd < t->nofile; fd++) {
+		struct inet_sock *ins = t->fd[fd] ? listener_of(t->fd[fd]) : NULL;
+		if (!ins || ins->draining == on)
+			continue;
+		ins->draining = on;
+		if (!on && ins->nowners)
+			sock_ready(ins->owners[0], POLLIN);	/* what queued meanwhile */
+	}
+}
+
+int inet_upgrade_drain(struct process *p, uint64_t deadline_ns)
+{
+	if (!net_started())
+		return 0;
+	set_draining(p, true);
+	struct waitq wq = WAITQ_INIT(wq);
+	int n;
+	while ((n = open_connections(p)) && clock_monotonic_ns() < deadline_ns)
+		waitq_sleep(&wq, clock_monotonic_ns() + 1000000);
+	return n;
+}
+
+void inet_upgrade_undrain(struct process *p)
+{
+	if (net_started())
+		set_draining(p, false);
 }
 
 void inet_upgrade_begin(struct process *p)
@@ -81,8 +130,14 @@ void inet_upgrade_end(struct process *p, bool commit)
 			    ins->local_port);
 			close_all(p, inherited[i]);
 		}
-		if (ins)
+		if (ins) {
 			ins->inherited = NULL;
+			if (ins->draining) {
+				ins->draining = false;
+				if (ins->nowners)
+					sock_ready(ins->owners[0], POLLIN);
+			}
+		}
 		file_put(inherited[i]);
 	}
 	kfree(inherited);
@@ -93,8 +148,10 @@ void inet_upgrade_end(struct process *p, bool commit)
 
 void inet_claim(struct inet_sock *ins)
 {
-	if (ins->inherited && proc_current() == ins->inherited)
+	if (ins->inherited && proc_current() == ins->inherited) {
 		ins->inherited = NULL;
+		ins->draining = false;
+	}
 }
 
 struct inet_sock *inet_adoptable(const struct inet_sock *ins, const ip_addr_t *ip,
@@ -126,6 +183,7 @@ void inet_adopt(struct socket *s, struct inet_sock *l)
 	}
 	inet_attach(l, s);
 	l->inherited = NULL; /* adopted once */
+	l->draining = false;
 	s->listening = true;
 	printk("upgrade: pid %d adopted its listening socket (port %u, %d queued)",
 	       proc_current()->pid, l->local_port, l->nqueued);

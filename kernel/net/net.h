@@ -36,3 +36,11 @@ struct process;
  * listeners the new program neither adopted nor used. */
 void inet_upgrade_begin(struct process *p);
 void inet_upgrade_end(struct process *p, bool commit);
+/* Before begin: p's listeners stop handing connections to the old program
+ * (they queue for the new one), then waits until p holds no accepted TCP
+ * connection any more, or until deadline_ns: a server answering one request
+ * per connection is then switched with nothing in flight.  Returns how many
+ * connections were still open.  inet_upgrade_end (or, if the upgrade fails
+ * before begin, inet_upgrade_undrain) lets the listeners serve again. */
+int inet_upgrade_drain(struct process *p, uint64_t deadline_ns);
+void inet_upgrade_undrain(struct process *p);

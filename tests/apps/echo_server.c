@@ -14,7 +14,9 @@
  *       (the tests/e2e/net.py upgrade case tells versions apart by it).
  *       Run as an upgrade (UNIELF_UPGRADED=1 in the environment), it serves the
  *       listening socket and the connections the old version left open instead
- *       of binding a new one.
+ *       of binding a new one.  --rebind: as an upgrade, ignore what the old
+ *       version left and bind the address again, as an unmodified server does
+ *       (the kernel hands it the old listener with its queued connections).
  *   echo_server client ADDR PORT [--conns N] [--bytes N]
  *       N connections to the numeric address ADDR at once (default 4), each
  *       sends N deterministic bytes (default 65536), half-closes, and checks the
@@ -412,7 +414,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: echo_server\n"
-		"       echo_server serve PORT [--bind ADDR] [--count N] [--tag TEXT]\n"
+		"       echo_server serve PORT [--bind ADDR] [--count N] [--tag TEXT] [--rebind]\n"
 		"       echo_server client ADDR PORT [--conns N] [--bytes N]\n");
 	exit(2);
 }
@@ -425,6 +427,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "serve") && argc >= 3) {
 		const char *bind_addr = "0.0.0.0";
 		long count = 0;
+		int rebind = 0;
 		int lfd = -1;
 
 		for (int i = 3; i < argc; i++) {
@@ -434,11 +437,13 @@ int main(int argc, char **argv)
 				count = atol(argv[++i]);
 			else if (!strcmp(argv[i], "--tag") && i + 1 < argc)
 				tag = argv[++i];
+			else if (!strcmp(argv[i], "--rebind"))
+				rebind = 1;
 			else
 				usage();
 		}
 		const char *up = getenv("UNIELF_UPGRADED");
-		if (up && !strcmp(up, "1"))
+		if (up && !strcmp(up, "1") && !rebind)
 			lfd = adopt_inherited();
 		if (lfd < 0)
 			lfd = listen_on(bind_addr, atoi(argv[2]));

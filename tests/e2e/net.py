@@ -740,9 +740,11 @@ def case_outbound(ctx):
         echo.wait()
 
 
-def case_upgrade(ctx):
+def case_upgrade(ctx, rebind=False):
     """20 upgrades of a serving echo_server (--tag vN) while host threads keep
-    connecting; every request must be answered, by some version."""
+    connecting; every request must be answered, by some version.  rebind: each
+    new version ignores the descriptors the old one left and binds the address
+    again, as an unmodified server would."""
     port = free_port()
     prog = ctx.app("musl", "echo_server")
     # two copies of the binary, alternated, so each upgrade brings a new file
@@ -770,7 +772,8 @@ def case_upgrade(ctx):
         for k in range(2, n + 2):
             t0 = time.monotonic()
             rc, out, err = run([*ctx.unielf, "upgrade", sock,
-                                copies[(k - 1) % 2], "serve", str(port), "--tag", f"v{k}"],
+                                copies[(k - 1) % 2], "serve", str(port), "--tag", f"v{k}",
+                                *(["--rebind"] if rebind else [])],
                                timeout=300)
             need(rc == 0, f"upgrade {k - 1}: exit {rc}: "
                           f"{err.decode(errors='replace').strip()}")
@@ -866,6 +869,7 @@ CASES = {
     "net/python-http": case_python_http,
     "net/outbound": case_outbound,
     "net/upgrade-under-load": case_upgrade,
+    "net/upgrade-under-load-rebind": lambda ctx: case_upgrade(ctx, rebind=True),
 }
 
 
