@@ -21,6 +21,8 @@ must be the same inside UniELF.  Cases (one server boot each, several checks):
                              client, curl by address and by a name in /etc/hosts
   net/upgrade-under-load     20 `unielf upgrade`s of a serving echo_server under host load:
                              zero failed requests, every version answered
+  net/upgrade-under-load-rebind  the same with each new version binding the address
+                             again, as an unmodified server does (--rebind)
 
 Each check prints PASS, FAIL (with why and where the server's output is), XFAIL or
 XPASS, then a summary; exit 1 on FAIL or XPASS.  Every wait is bounded: a server that
