@@ -6,6 +6,7 @@
  * upgrade` starts.  TCP is tcp.c, UDP is udp.c; the socket system calls are
  * socket.c's. */
 #include <string.h>
+#include <kern/cred.h>
 #include <kern/err.h>
 #include <kern/file.h>
 #include <kern/heap.h>
@@ -192,6 +193,16 @@ bool inet_addr_local(const ip_addr_t *ip, bool udp)
 			return true;
 	}
 	return false;
+}
+
+int inet_bind_allowed(const ip_addr_t *ip, uint16_t port, bool udp)
+{
+	if (!inet_addr_local(ip, udp))
+		return -EADDRNOTAVAIL;
+	/* ip_unprivileged_port_start is 1024; CAP_NET_BIND_SERVICE follows the euid */
+	if (port && port < INET_PROT_SOCK && !cred_capable(cred_current()))
+		return -EACCES;
+	return 0;
 }
 
 bool inet_addr_overlap(const ip_addr_t *a, const ip_addr_t *b)

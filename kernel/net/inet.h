@@ -117,6 +117,11 @@ int inet_addr_to(const struct inet_sock *ins, const ip_addr_t *ip, uint16_t port
 /* true when ip may be bound here: any, loopback, an interface's address
  * (multicast too when udp). */
 bool inet_addr_local(const ip_addr_t *ip, bool udp);
+#define INET_PROT_SOCK 1024 /* ports below it take CAP_NET_BIND_SERVICE */
+/* bind()'s checks of ip:port, in Linux's order: 0, -EADDRNOTAVAIL when ip is
+ * not inet_addr_local, -EACCES for a port below INET_PROT_SOCK without root's
+ * euid. */
+int inet_bind_allowed(const ip_addr_t *ip, uint16_t port, bool udp);
 /* true when two local addresses (as bound in pcbs) overlap, with Linux's rules
  * for a dual-stack `::` (IPADDR_TYPE_ANY). */
 bool inet_addr_overlap(const ip_addr_t *a, const ip_addr_t *b);

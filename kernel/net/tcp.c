@@ -459,8 +459,9 @@ static int tcp_bind_op(struct socket *s, const void *addr, unsigned int len)
 		return r;
 	if (ins->bound || ins->state != INET_FRESH)
 		return -EINVAL;
-	if (!inet_addr_local(&ip, false))
-		return -EADDRNOTAVAIL;
+	r = inet_bind_allowed(&ip, port, false);
+	if (r)
+		return r;
 	struct inet_sock *l = port ? inet_adoptable(ins, &ip, port) : NULL;
 	if (l) {
 		l->nodelay = ins->nodelay;

@@ -182,8 +182,9 @@ static int udp_bind_op(struct socket *s, const void *addr, unsigned int len)
 		return r;
 	if (ins->bound)
 		return -EINVAL;
-	if (!inet_addr_local(&ip, true))
-		return -EADDRNOTAVAIL;
+	r = inet_bind_allowed(&ip, port, true);
+	if (r)
+		return r;
 	bool reuse = sock_opt(s, SO_REUSEADDR) || sock_opt(s, SO_REUSEPORT);
 	for (struct udp_pcb *c = udp_pcbs; port && c; c = c->next)
 		if (c->local_port == port && inet_addr_overlap(&c->local_ip, &ip) &&

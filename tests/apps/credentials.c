@@ -7,13 +7,15 @@
  * getgroups/setgroups, then what the ids are for: the owner of new files (and
  * set-group-ID directories), open/exec/search/create/unlink permission, sticky
  * directories, chmod/chown/utimensat rules, access() with the real ids,
- * set-user-ID programs and AT_SECURE, kill() permission (and kill(-1)), SO_PEERCRED and
- * SCM_CREDENTIALS.  Must run as root, natively as in UniELF.
+ * set-user-ID programs and AT_SECURE, kill() permission (and kill(-1)), SO_PEERCRED,
+ * SCM_CREDENTIALS and bind() of a port below 1024.  Must run as root, natively as in UniELF.
  */
 #define _GNU_SOURCE
 #include "apptest.h"
 #include <fcntl.h>
 #include <grp.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <signal.h>
 #include <sys/auxv.h>
 #include <sys/fsuid.h>
@@ -655,6 +657,36 @@ static void t_kill_all(void)
 	OK("kill(-1): every process it may signal but itself (and init)");
 }
 
+/* bind(2) of fam/type to loopback:port; 0 or errno. */
+static int try_bind(int fam, int type, int port)
+{
+	int fd = socket(fam, type, 0), r = 0;
+	CHECK_OK(fd);
+	struct sockaddr_in in = {.sin_family = AF_INET, .sin_port = htons(port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct sockaddr_in6 in6 = {.sin6_family = AF_INET6, .sin6_port = htons(port),
+				   .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+	if (fam == AF_INET ? bind(fd, (struct sockaddr *)&in, sizeof(in))
+			   : bind(fd, (struct sockaddr *)&in6, sizeof(in6)))
+		r = errno;
+	close(fd);
+	return r;
+}
+
+/* Regression: any uid could bind a port below 1024.  Linux wants
+ * CAP_NET_BIND_SERVICE (ip_unprivileged_port_start is 1024): the euid's. */
+static void t_bind_privileged(void)
+{
+	set_groups(0, NULL);
+	CHECK_OK(syscall(SYS_setresuid, 0, 65534, 0));
+	CHECK(try_bind(AF_INET, SOCK_STREAM, 80) == EACCES, "tcp bind 80 as euid 65534");
+	CHECK(try_bind(AF_INET, SOCK_DGRAM, 1023) == EACCES, "udp bind 1023 as euid 65534");
+	CHECK(try_bind(AF_INET6, SOCK_STREAM, 443) == EACCES, "tcp6 bind 443 as euid 65534");
+	CHECK(try_bind(AF_INET, SOCK_STREAM, 0) == 0, "tcp bind 0 as euid 65534");
+	CHECK(try_bind(AF_INET, SOCK_DGRAM, 0) == 0, "udp bind 0 as euid 65534");
+	OK("bind below port 1024 without euid 0: EACCES (port 0 still binds)");
+}
+
 static void t_sockets(void)
 {
 	set_groups(0, NULL);
@@ -809,6 +841,7 @@ int main(int argc, char **argv)
 	OK("root signals anyone");
 
 	run("sockets", t_sockets);
+	run("bind a privileged port", t_bind_privileged);
 	app_remove_tree(dir);
 	return 0;
 }
