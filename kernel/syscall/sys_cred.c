@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* User and group ids: get*id, set*id, set*fs*id, getgroups/setgroups, and
- * prctl (its credential options and the process name).  The rules are kernel/proc/cred.c; this
- * file copies to and from user memory.  The ids belong to the process (all
- * its threads), see include/kern/cred.h. */
+ * prctl (its credential options and the process name).  The rules are kernel/proc/cred.c;
+ * this file copies to and from user memory.  The ids belong to the process (all its
+ * threads), see include/kern/cred.h. */
 #include <string.h>
 #include <kern/cred.h>
 #include <kern/proc.h>
@@ -166,30 +166,31 @@ SYSCALL_REGISTER(__NR_setgroups, sys_setgroups);
 static bool prctl_linux_knows(int option)
 {
 	static const uint8_t known[] = {
-		1,  2,	/* PR_SET/GET_PDEATHSIG */
-		7,  8,	/* PR_GET/SET_KEEPCAPS */
-		13, 14, /* PR_GET/SET_TIMING */
-		21, 22, /* PR_GET/SET_SECCOMP */
-		24,	/* PR_CAPBSET_DROP */
-		25, 26, /* PR_GET/SET_TSC */
-		27, 28, /* PR_GET/SET_SECUREBITS */
-		29, 30, /* PR_SET/GET_TIMERSLACK */
-		31, 32, /* PR_TASK_PERF_EVENTS_DISABLE/ENABLE */
-		33, 34, /* PR_MCE_KILL, PR_MCE_KILL_GET */
-		35,	/* PR_SET_MM */
-		36, 37, /* PR_SET/GET_CHILD_SUBREAPER */
-		40,	/* PR_GET_TID_ADDRESS */
-		41, 42, /* PR_SET/GET_THP_DISABLE */
-		47,	/* PR_CAP_AMBIENT */
-		52, 53, /* PR_GET/SET_SPECULATION_CTRL */
-		57, 58, /* PR_SET/GET_IO_FLUSHER */
-		59,	/* PR_SET_SYSCALL_USER_DISPATCH */
-		62,	/* PR_SCHED_CORE */
-		65, 66, /* PR_SET/GET_MDWE */
-		67, 68, /* PR_SET/GET_MEMORY_MERGE */
+	    1,	2,  /* PR_SET/GET_PDEATHSIG */
+	    7,	8,  /* PR_GET/SET_KEEPCAPS */
+	    13, 14, /* PR_GET/SET_TIMING */
+	    21, 22, /* PR_GET/SET_SECCOMP */
+	    24,	    /* PR_CAPBSET_DROP */
+	    25, 26, /* PR_GET/SET_TSC */
+	    27, 28, /* PR_GET/SET_SECUREBITS */
+	    29, 30, /* PR_SET/GET_TIMERSLACK */
+	    31, 32, /* PR_TASK_PERF_EVENTS_DISABLE/ENABLE */
+	    33, 34, /* PR_MCE_KILL, PR_MCE_KILL_GET */
+	    35,	    /* PR_SET_MM */
+	    36, 37, /* PR_SET/GET_CHILD_SUBREAPER */
+	    40,	    /* PR_GET_TID_ADDRESS */
+	    41, 42, /* PR_SET/GET_THP_DISABLE */
+	    47,	    /* PR_CAP_AMBIENT */
+	    52, 53, /* PR_GET/SET_SPECULATION_CTRL */
+	    57, 58, /* PR_SET/GET_IO_FLUSHER */
+	    59,	    /* PR_SET_SYSCALL_USER_DISPATCH */
+	    62,	    /* PR_SCHED_CORE */
+	    65, 66, /* PR_SET/GET_MDWE */
+	    67, 68, /* PR_SET/GET_MEMORY_MERGE */
 	};
 	if (option == 0x59616d61 /* PR_SET_PTRACER */ ||
-	    option == 0x53564d41 /* PR_SET_VMA */ || option == 0x41555856 /* PR_GET_AUXV */)
+	    option == 0x53564d41 /* PR_SET_VMA */ ||
+	    option == 0x41555856 /* PR_GET_AUXV */)
 		return true;
 	for (size_t i = 0; i < sizeof(known); i++)
 		if (known[i] == option)

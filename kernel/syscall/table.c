@@ -32,7 +32,6 @@ void syscall_init_table(void)
 	}
 }
 
-
 void syscall_dispatch(struct regs *r)
 {
 	unsigned long nr = r->rax;
@@ -40,7 +39,7 @@ void syscall_dispatch(struct regs *r)
 	if (nr < NR_SYSCALLS && table[nr]) {
 		ret = table[nr](r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9);
 		if (ret == -ENOSYS)
-			enosys_count[nr]++;	/* an option or mode not implemented */
+			enosys_count[nr]++; /* an option or mode not implemented */
 	} else {
 		if (nr < NR_SYSCALLS)
 			enosys_count[nr]++;
@@ -51,7 +50,7 @@ void syscall_dispatch(struct regs *r)
 	long restart = -1;
 	if (ret == -ERESTARTSYS) {
 		ret = -EINTR;
-		restart = (long)nr;	/* signal delivery decides: EINTR or restart */
+		restart = (long)nr; /* signal delivery decides: EINTR or restart */
 	}
 	if (nr != __NR_rt_sigreturn)
 		r->rax = (uint64_t)ret;
@@ -69,10 +68,11 @@ void syscall_report(void)
 		if (!enosys_count[i])
 			continue;
 		const char *name = i < sizeof(syscall_names) / sizeof(syscall_names[0]) &&
-						   syscall_names[i]
-					   ? syscall_names[i]
-					   : "unknown";
-		/* a registered handler returned -ENOSYS: the call exists, a mode of it not */
+					   syscall_names[i]
+				       ? syscall_names[i]
+				       : "unknown";
+		/* a registered handler returned -ENOSYS: the call exists, a mode of it
+		 * not */
 		snprintf(line, sizeof(line), "syscall %u (%s): %u call%s, %s", i, name,
 			 enosys_count[i], enosys_count[i] == 1 ? "" : "s",
 			 table[i] ? "returned ENOSYS (option not implemented)"
@@ -80,8 +80,9 @@ void syscall_report(void)
 		console_report(line);
 	}
 	if (enosys_other) {
-		snprintf(line, sizeof(line), "syscall numbers >= %d: %u calls, not implemented",
-			 NR_SYSCALLS, enosys_other);
+		snprintf(line, sizeof(line),
+			 "syscall numbers >= %d: %u calls, not implemented", NR_SYSCALLS,
+			 enosys_other);
 		console_report(line);
 	}
 }

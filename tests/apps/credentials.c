@@ -8,7 +8,8 @@
  * set-group-ID directories), open/exec/search/create/unlink permission, sticky
  * directories, chmod/chown/utimensat rules, access() with the real ids,
  * set-user-ID programs and AT_SECURE, kill() permission (and kill(-1)), SO_PEERCRED,
- * SCM_CREDENTIALS and bind() of a port below 1024.  Must run as root, natively as in UniELF.
+ * SCM_CREDENTIALS and bind() of a port below 1024.  Must run as root, natively as in
+ * UniELF.
  */
 #define _GNU_SOURCE
 #include "apptest.h"
@@ -662,9 +663,11 @@ static int try_bind(int fam, int type, int port)
 {
 	int fd = socket(fam, type, 0), r = 0;
 	CHECK_OK(fd);
-	struct sockaddr_in in = {.sin_family = AF_INET, .sin_port = htons(port),
+	struct sockaddr_in in = {.sin_family = AF_INET,
+				 .sin_port = htons(port),
 				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	struct sockaddr_in6 in6 = {.sin6_family = AF_INET6, .sin6_port = htons(port),
+	struct sockaddr_in6 in6 = {.sin6_family = AF_INET6,
+				   .sin6_port = htons(port),
 				   .sin6_addr = IN6ADDR_LOOPBACK_INIT};
 	if (fam == AF_INET ? bind(fd, (struct sockaddr *)&in, sizeof(in))
 			   : bind(fd, (struct sockaddr *)&in6, sizeof(in6)))
@@ -680,8 +683,10 @@ static void t_bind_privileged(void)
 	set_groups(0, NULL);
 	CHECK_OK(syscall(SYS_setresuid, 0, 65534, 0));
 	CHECK(try_bind(AF_INET, SOCK_STREAM, 80) == EACCES, "tcp bind 80 as euid 65534");
-	CHECK(try_bind(AF_INET, SOCK_DGRAM, 1023) == EACCES, "udp bind 1023 as euid 65534");
-	CHECK(try_bind(AF_INET6, SOCK_STREAM, 443) == EACCES, "tcp6 bind 443 as euid 65534");
+	CHECK(try_bind(AF_INET, SOCK_DGRAM, 1023) == EACCES,
+	      "udp bind 1023 as euid 65534");
+	CHECK(try_bind(AF_INET6, SOCK_STREAM, 443) == EACCES,
+	      "tcp6 bind 443 as euid 65534");
 	CHECK(try_bind(AF_INET, SOCK_STREAM, 0) == 0, "tcp bind 0 as euid 65534");
 	CHECK(try_bind(AF_INET, SOCK_DGRAM, 0) == 0, "udp bind 0 as euid 65534");
 	OK("bind below port 1024 without euid 0: EACCES (port 0 still binds)");

@@ -89,8 +89,8 @@ int main(int argc, char **argv)
 	int sig = -1;
 	errno = 0;
 	int r = prctl(PR_GET_PDEATHSIG, &sig);
-	CHECK((r == 0 && sig == 0) || (r == -1 && errno == ENOSYS), "PR_GET_PDEATHSIG: %d %d",
-	      r, sig);
+	CHECK((r == 0 && sig == 0) || (r == -1 && errno == ENOSYS),
+	      "PR_GET_PDEATHSIG: %d %d", r, sig);
 	OK("PR_GET_PDEATHSIG answers 0 or ENOSYS");
 
 	char self[4096];

@@ -196,7 +196,8 @@ static int ensure_parents(struct initrd *r, const char *guest)
 			e->kind = KIND_DIR;
 			e->src = NULL;
 			r->count++;
-			if (!made_at_boot(p) && cpio_add_dir(&r->w, p + 1, 0755, r->now) < 0)
+			if (!made_at_boot(p) &&
+			    cpio_add_dir(&r->w, p + 1, 0755, r->now) < 0)
 				ret = -1;
 		}
 		*s = '/';

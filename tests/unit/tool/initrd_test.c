@@ -395,7 +395,8 @@ int main(void)
 	    cmocka_unit_test(test_env),
 	    cmocka_unit_test_setup_teardown(test_program_symlink_chain, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_trees_and_descriptor, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_boot_dirs_keep_their_mode, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_boot_dirs_keep_their_mode, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_initrd_is_unlinked, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
