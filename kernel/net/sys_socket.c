@@ -353,18 +353,6 @@ static long msg_k_import(struct msg_k *k, unsigned long umsg, bool send)
 	return 0;
 }
 
-static long do_sys_sendmsg(struct socket *s, unsigned long umsg, int flags)
-{
-	struct msg_k *k = kzalloc(sizeof(*k));
-	if (!k)
-		return -ENOMEM;
-	long r = msg_k_import(k, umsg, true);
-	if (!r)
-		r = sock_do_sendmsg(s, &k->m, flags);
-	msg_k_free(k);
-	return r;
-}
-
 /* Writes back msg_namelen, the control messages, msg_controllen and msg_flags. */
 static long msg_k_export(struct msg_k *k, unsigned long umsg)
 {
@@ -388,15 +376,17 @@ static long msg_k_export(struct msg_k *k, unsigned long umsg)
 	return 0;
 }
 
-static long do_sys_recvmsg(struct socket *s, unsigned long umsg, int flags)
+/* sendmsg or recvmsg of the msghdr at umsg: bytes or -errno. */
+static long do_sys_msg(struct socket *s, unsigned long umsg, int flags, bool send)
 {
 	struct msg_k *k = kzalloc(sizeof(*k));
 	if (!k)
 		return -ENOMEM;
-	long r = msg_k_import(k, umsg, false);
+	long r = msg_k_import(k, umsg, send);
 	if (!r)
-		r = sock_do_recvmsg(s, &k->m, flags);
-	if (r >= 0) {
+		r = send ? sock_do_sendmsg(s, &k->m, flags)
+			 : sock_do_recvmsg(s, &k->m, flags);
+	if (!send && r >= 0) {
 		long e = msg_k_export(k, umsg);
 		if (e)
 			r = e;
@@ -405,12 +395,26 @@ static long do_sys_recvmsg(struct socket *s, unsigned long umsg, int flags)
 	return r;
 }
 
+/* Entry i of a sendmmsg/recvmmsg vector: the call, then its msg_len. */
+static long do_sys_mmsg_one(struct socket *s, unsigned long uvec, unsigned int i,
+			    int flags, bool send)
+{
+	unsigned long um = uvec + i * sizeof(struct linux_mmsghdr);
+	long r = do_sys_msg(s, um, flags, send);
+	if (r < 0)
+		return r;
+	uint32_t n = (uint32_t)r;
+	if (copy_to_user(um + offsetof(struct linux_mmsghdr, msg_len), &n, sizeof(n)))
+		return -EFAULT;
+	return r;
+}
+
 long sys_sendmsg(int fd, unsigned long umsg, int flags)
 {
 	struct socket *s = sock_from_fd(fd);
 	if (IS_ERR(s))
 		return PTR_ERR(s);
-	return do_sys_sendmsg(s, umsg, flags);
+	return do_sys_msg(s, umsg, flags, true);
 }
 SYSCALL_REGISTER(__NR_sendmsg, sys_sendmsg);
 
@@ -419,7 +423,7 @@ long sys_recvmsg(int fd, unsigned long umsg, int flags)
 	struct socket *s = sock_from_fd(fd);
 	if (IS_ERR(s))
 		return PTR_ERR(s);
-	return do_sys_recvmsg(s, umsg, flags);
+	return do_sys_msg(s, umsg, flags, false);
 }
 SYSCALL_REGISTER(__NR_recvmsg, sys_recvmsg);
 
@@ -433,16 +437,9 @@ long sys_sendmmsg(int fd, unsigned long uvec, unsigned int vlen, int flags)
 	unsigned int i;
 	long r = 0;
 	for (i = 0; i < vlen; i++) {
-		unsigned long um = uvec + i * sizeof(struct linux_mmsghdr);
-		r = do_sys_sendmsg(s, um, flags);
+		r = do_sys_mmsg_one(s, uvec, i, flags, true);
 		if (r < 0)
 			break;
-		uint32_t n = (uint32_t)r;
-		if (copy_to_user(um + offsetof(struct linux_mmsghdr, msg_len), &n,
-				 sizeof(n))) {
-			r = -EFAULT;
-			break;
-		}
 	}
 	return i ? (long)i : r;
 }
@@ -470,16 +467,9 @@ long sys_recvmmsg(int fd, unsigned long uvec, unsigned int vlen, int flags,
 	unsigned int i;
 	long r = 0;
 	for (i = 0; i < vlen; i++) {
-		unsigned long um = uvec + i * sizeof(struct linux_mmsghdr);
-		r = do_sys_recvmsg(s, um, flags & ~MSG_WAITFORONE);
+		r = do_sys_mmsg_one(s, uvec, i, flags & ~MSG_WAITFORONE, false);
 		if (r < 0)
 			break;
-		uint32_t n = (uint32_t)r;
-		if (copy_to_user(um + offsetof(struct linux_mmsghdr, msg_len), &n,
-				 sizeof(n))) {
-			r = -EFAULT;
-			break;
-		}
 		if (flags & MSG_WAITFORONE)
 			flags |= MSG_DONTWAIT;
 		if (deadline && clock_monotonic_ns() >= deadline) {
