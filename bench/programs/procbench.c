@@ -71,7 +71,7 @@ static void report(const char *name, int rep, double value, const char *unit)
 	fflush(stdout);
 }
 
-static jmp_buf abandon;	/* back to main(), to go on with the next measure */
+static jmp_buf abandon; /* back to main(), to go on with the next measure */
 static pid_t main_tid;
 
 /* Abandons the current measure.  Only the main thread can jump back to main();

@@ -6,10 +6,19 @@
 
 #define MAX_ERRNO 4095
 
-static inline void *ERR_PTR(long err) { return (void *)err; }
-static inline long PTR_ERR(const void *p) { return (long)p; }
+static inline void *ERR_PTR(long err)
+{
+	return (void *)err;
+}
+static inline long PTR_ERR(const void *p)
+{
+	return (long)p;
+}
 static inline bool IS_ERR(const void *p)
 {
 	return (uintptr_t)p >= (uintptr_t)-MAX_ERRNO;
 }
-static inline bool IS_ERR_OR_NULL(const void *p) { return !p || IS_ERR(p); }
+static inline bool IS_ERR_OR_NULL(const void *p)
+{
+	return !p || IS_ERR(p);
+}

@@ -61,14 +61,14 @@ struct file_ops {
 
 struct file {
 	int refcount;
-	unsigned int flags;		/* O_ACCMODE, O_APPEND, O_NONBLOCK, O_PATH, ... */
+	unsigned int flags; /* O_ACCMODE, O_APPEND, O_NONBLOCK, O_PATH, ... */
 	uint64_t pos;
-	struct inode *inode;		/* referenced */
+	struct inode *inode; /* referenced */
 	const struct file_ops *ops;
-	char *path;			/* absolute path as opened (kmalloc'd) */
+	char *path; /* absolute path as opened (kmalloc'd) */
 	void *priv;
-	struct epitem *epoll_watch;	/* epoll items watching this file (fs/epoll.c);
-					 * the last file_put removes them */
+	struct epitem *epoll_watch; /* epoll items watching this file (fs/epoll.c);
+				     * the last file_put removes them */
 };
 
 static inline bool file_readable(const struct file *f)
@@ -90,14 +90,14 @@ void file_put(struct file *f);
 #define FDTABLE_MAX 1024
 
 struct fdtable {
-	int nofile;			/* RLIMIT_NOFILE: fds are < nofile <= FDTABLE_MAX */
+	int nofile; /* RLIMIT_NOFILE: fds are < nofile <= FDTABLE_MAX */
 	struct file *fd[FDTABLE_MAX];
 	uint8_t cloexec[FDTABLE_MAX];
 };
 
 struct fs_context {
-	struct inode *cwd;		/* referenced */
-	char *cwd_path;			/* absolute, kmalloc'd */
+	struct inode *cwd; /* referenced */
+	char *cwd_path;	   /* absolute, kmalloc'd */
 	unsigned int umask;
 };
 

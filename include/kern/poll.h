@@ -29,7 +29,7 @@
 #include <uapi/poll.h>
 
 /* The read side and the write side, for a poll_seq op's events argument. */
-#define POLL_IN_EVENTS (POLLIN | POLLRDNORM | POLLRDBAND | POLLPRI | POLLRDHUP)
+#define POLL_IN_EVENTS	(POLLIN | POLLRDNORM | POLLRDBAND | POLLPRI | POLLRDHUP)
 #define POLL_OUT_EVENTS (POLLOUT | POLLWRNORM | POLLWRBAND)
 
 /* Records an event on the object whose sequence is *seq.  Any context,

@@ -10,11 +10,11 @@
 int printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 __noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-#define BUG_ON(c) \
-	do { \
-		if (unlikely(c)) \
-			panic("BUG at %s:%d: %s", __FILE__, __LINE__, #c); \
+#define BUG_ON(c)                                                                        \
+	do {                                                                             \
+		if (unlikely(c))                                                         \
+			panic("BUG at %s:%d: %s", __FILE__, __LINE__, #c);               \
 	} while (0)

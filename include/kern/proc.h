@@ -11,7 +11,7 @@
 #include <kern/wait.h>
 
 #define PROC_PATH_MAX 4096
-#define PROC_COMM_LEN 16	/* TASK_COMM_LEN, the NUL included */
+#define PROC_COMM_LEN 16 /* TASK_COMM_LEN, the NUL included */
 
 struct mm;
 struct fdtable;
@@ -22,34 +22,35 @@ struct process {
 	int ppid;
 	int pgid, sid;
 	struct mm *mm;
-	struct fdtable *fdt;		/* kernel/fs/fdtable.c */
-	struct fs_context *fs;		/* kernel/fs/: cwd, umask */
-	struct cred cred;		/* ids and groups, shared by the threads (kern/cred.h) */
-	char exe_path[PROC_PATH_MAX];	/* absolute path of the running ELF */
-	char comm[PROC_COMM_LEN];	/* its name (/proc/<pid>/comm, PR_SET_NAME); one for all threads */
-	char *cmdline;			/* argv joined with NULs (for /proc/self/cmdline) */
+	struct fdtable *fdt;   /* kernel/fs/fdtable.c */
+	struct fs_context *fs; /* kernel/fs/: cwd, umask */
+	struct cred cred;      /* ids and groups, shared by the threads (kern/cred.h) */
+	char exe_path[PROC_PATH_MAX]; /* absolute path of the running ELF */
+	char comm[PROC_COMM_LEN]; /* its name (/proc/<pid>/comm, PR_SET_NAME); one for all
+				     threads */
+	char *cmdline;		  /* argv joined with NULs (for /proc/self/cmdline) */
 	size_t cmdline_len;
-	char *environ;			/* envp joined with NULs */
+	char *environ; /* envp joined with NULs */
 	size_t environ_len;
-	uint64_t *auxv;			/* the auxiliary vector it started with (/proc/self/auxv) */
-	size_t auxv_len;		/* bytes, AT_NULL pair included */
+	uint64_t *auxv;	 /* the auxiliary vector it started with (/proc/self/auxv) */
+	size_t auxv_len; /* bytes, AT_NULL pair included */
 	uint64_t start_ns;
 	struct list_head threads;
-	struct list_head link;		/* all processes */
-	int exit_status;		/* wait status once a zombie */
+	struct list_head link; /* all processes */
+	int exit_status;       /* wait status once a zombie */
 	bool zombie;
-	bool reaped;			/* auto-reaped (SIGCHLD ignored) */
-	int exit_signal;		/* sent to the parent at exit (SIGCHLD) */
+	bool reaped;	 /* auto-reaped (SIGCHLD ignored) */
+	int exit_signal; /* sent to the parent at exit (SIGCHLD) */
 	struct process *parent;
 	struct list_head children;
 	struct list_head sibling;
-	struct process *vfork_parent;	/* set while a vfork child has not exec'd */
+	struct process *vfork_parent; /* set while a vfork child has not exec'd */
 	bool vfork_done;
 	struct waitq vfork_wq;
 	uint64_t child_utime_ns;
-	bool stopped;			/* by SIGSTOP/SIGTSTP/SIGTTIN/SIGTTOU */
-	int stop_report;		/* wait status to report with WUNTRACED, 0 once reported */
-	bool cont_report;		/* to report with WCONTINUED */
+	bool stopped;	  /* by SIGSTOP/SIGTSTP/SIGTTIN/SIGTTOU */
+	int stop_report;  /* wait status to report with WUNTRACED, 0 once reported */
+	bool cont_report; /* to report with WCONTINUED */
 	struct waitq stop_wq;
 	struct sigaction_k *sigactions; /* kernel/proc/signal.c, 64 entries */
 	uint64_t sig_pending;		/* process-wide pending signals */

@@ -15,8 +15,8 @@ struct syscall_entry {
 };
 
 #define SYSCALL_CAT_(a, b) a##b
-#define SYSCALL_CAT(a, b) SYSCALL_CAT_(a, b)
-#define SYSCALL_REGISTER(number, handler) \
-	static const struct syscall_entry SYSCALL_CAT(__syscall_entry_, __LINE__) \
-		__attribute__((used, section(".syscalls"), aligned(8))) = { \
-			(number), #handler, (void *)(handler) }
+#define SYSCALL_CAT(a, b)  SYSCALL_CAT_(a, b)
+#define SYSCALL_REGISTER(number, handler)                                                \
+	static const struct syscall_entry SYSCALL_CAT(__syscall_entry_, __LINE__)        \
+	    __attribute__((used, section(".syscalls"), aligned(8))) = {                  \
+		(number), #handler, (void *)(handler)}

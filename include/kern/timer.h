@@ -7,7 +7,7 @@
 #include <kern/list.h>
 
 struct ktimeout {
-	uint64_t expires;	/* monotonic ns; 0 while not armed */
+	uint64_t expires; /* monotonic ns; 0 while not armed */
 	/* Runs in the timer interrupt, once, after the timeout was disarmed: it
 	 * may arm it again, wake wait queues, bump poll sequences; never sleep. */
 	void (*fn)(struct ktimeout *t);

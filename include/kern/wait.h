@@ -17,7 +17,10 @@ struct waitq {
 	struct list_head waiters;
 };
 
-#define WAITQ_INIT(name) { LIST_HEAD_INIT((name).waiters) }
+#define WAITQ_INIT(name)                                                                 \
+	{                                                                                \
+		LIST_HEAD_INIT((name).waiters)                                           \
+	}
 
 void waitq_init(struct waitq *wq);
 /* Sleeps the current thread until woken, until a signal is pending

@@ -3,15 +3,15 @@
  * so that portable code compiled for the host may see both definitions. */
 #pragma once
 
-#define EPERM		 1
-#define ENOENT		 2
-#define ESRCH		 3
-#define EINTR		 4
-#define EIO		 5
-#define ENXIO		 6
-#define E2BIG		 7
-#define ENOEXEC		 8
-#define EBADF		 9
+#define EPERM		1
+#define ENOENT		2
+#define ESRCH		3
+#define EINTR		4
+#define EIO		5
+#define ENXIO		6
+#define E2BIG		7
+#define ENOEXEC		8
+#define EBADF		9
 #define ECHILD		10
 #define EAGAIN		11
 #define ENOMEM		12
@@ -54,8 +54,8 @@
 #define EMSGSIZE	90
 #define EPROTOTYPE	91
 #define ENOPROTOOPT	92
-#define EPROTONOSUPPORT	93
-#define ESOCKTNOSUPPORT	94
+#define EPROTONOSUPPORT 93
+#define ESOCKTNOSUPPORT 94
 #define EOPNOTSUPP	95
 #define EPFNOSUPPORT	96
 #define EAFNOSUPPORT	97
@@ -77,4 +77,4 @@
 #define EALREADY	114
 #define EINPROGRESS	115
 #define ECANCELED	125
-#define ERESTARTSYS	512	/* kernel-internal: restart if SA_RESTART, else EINTR */
+#define ERESTARTSYS	512 /* kernel-internal: restart if SA_RESTART, else EINTR */

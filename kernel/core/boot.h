@@ -4,7 +4,7 @@
 #include <stdint.h>
 
 #define HVM_START_MAGIC 0x336ec578
-#define HVM_MEMMAP_RAM 1
+#define HVM_MEMMAP_RAM	1
 
 struct hvm_start_info {
 	uint32_t magic;

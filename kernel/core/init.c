@@ -109,7 +109,8 @@ static void start_first_program(void)
 
 	struct exec_args a = {0};
 	a.argv = split_nul(argv_blob, argv_len, &a.argc);
-	a.envp = env_blob ? split_nul(env_blob, env_len, &a.envc) : kzalloc(sizeof(char *));
+	a.envp =
+	    env_blob ? split_nul(env_blob, env_len, &a.envc) : kzalloc(sizeof(char *));
 
 	struct process *p = proc_alloc();
 	if (!p || fs_proc_init(p))
@@ -121,7 +122,7 @@ static void start_first_program(void)
 	struct thread *t = thread_create(p);
 	if (!t)
 		panic("cannot create the first thread");
-	t->tid = p->pid;	/* a process's first thread has tid == pid */
+	t->tid = p->pid; /* a process's first thread has tid == pid */
 	const char *why = NULL;
 	int r = exec_load(p, exe, &a, t->uregs, &why);
 	if (r) {
@@ -140,7 +141,8 @@ static void start_first_program(void)
 	kfree(a.argv);
 	kfree(a.envp);
 	p->start_ns = clock_monotonic_ns();
-	printk("boot: entry to user %lu us", (unsigned long)(tsc_to_ns(rdtsc() - tsc_at_entry) / 1000));
+	printk("boot: entry to user %lu us",
+	       (unsigned long)(tsc_to_ns(rdtsc() - tsc_at_entry) / 1000));
 	console_ready();
 	sched_make_runnable(t);
 	schedule();
@@ -170,7 +172,8 @@ void kmain(uint64_t start_info_phys)
 	console_enable_irq();
 	random_init(clock_realtime_ns());
 	syscall_init_table();
-	printk("mem: %lu MiB usable, %lu MiB free", frames_total() >> 8, frames_free() >> 8);
+	printk("mem: %lu MiB usable, %lu MiB free", frames_total() >> 8,
+	       frames_free() >> 8);
 	if (fs_init())
 		panic("cannot create the root file system");
 	if (!si->nr_modules) {

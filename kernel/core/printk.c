@@ -23,8 +23,8 @@ static void out_char(struct outbuf *o, char c)
 	o->len++;
 }
 
-static void out_num(struct outbuf *o, uint64_t v, int base, bool neg, int width,
-		    char pad, bool left, bool upper)
+static void out_num(struct outbuf *o, uint64_t v, int base, bool neg, int width, char pad,
+		    bool left, bool upper)
 {
 	char tmp[24];
 	int n = 0;
@@ -92,28 +92,28 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		case 'd':
 		case 'i': {
 			int64_t v = lng ? va_arg(ap, int64_t) : va_arg(ap, int);
-			out_num(&o, v < 0 ? -(uint64_t)v : (uint64_t)v, 10, v < 0, width, pad,
-				left, false);
+			out_num(&o, v < 0 ? -(uint64_t)v : (uint64_t)v, 10, v < 0, width,
+				pad, left, false);
 			break;
 		}
 		case 'u':
-			out_num(&o, lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 10, false,
-				width, pad, left, false);
+			out_num(&o, lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 10,
+				false, width, pad, left, false);
 			break;
 		case 'x':
 		case 'X':
-			out_num(&o, lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 16, false,
-				width, pad, left, *fmt == 'X');
+			out_num(&o, lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 16,
+				false, width, pad, left, *fmt == 'X');
 			break;
 		case 'o':
-			out_num(&o, lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 8, false,
-				width, pad, left, false);
+			out_num(&o, lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 8,
+				false, width, pad, left, false);
 			break;
 		case 'p':
 			out_char(&o, '0');
 			out_char(&o, 'x');
-			out_num(&o, (uintptr_t)va_arg(ap, void *), 16, false, 16, '0', false,
-				false);
+			out_num(&o, (uintptr_t)va_arg(ap, void *), 16, false, 16, '0',
+				false, false);
 			break;
 		case 'c':
 			out_char(&o, (char)va_arg(ap, int));
@@ -163,7 +163,9 @@ int printk(const char *fmt, ...)
 	va_list ap;
 	if (!console_verbose)
 		return 0;
-	int n = snprintf(buf, sizeof(buf), "[%8lu] ", (unsigned long)(tsc_khz ? tsc_to_ns(rdtsc() - tsc_at_entry) / 1000 : 0));
+	int n = snprintf(
+	    buf, sizeof(buf), "[%8lu] ",
+	    (unsigned long)(tsc_khz ? tsc_to_ns(rdtsc() - tsc_at_entry) / 1000 : 0));
 	va_start(ap, fmt);
 	n += vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
 	va_end(ap);

@@ -12,9 +12,9 @@ static uint32_t key[8];
 static uint64_t counter;
 
 #define ROTL(a, b) (((a) << (b)) | ((a) >> (32 - (b))))
-#define QR(a, b, c, d) \
-	(a += b, d ^= a, d = ROTL(d, 16), c += d, b ^= c, b = ROTL(b, 12), \
-	 a += b, d ^= a, d = ROTL(d, 8), c += d, b ^= c, b = ROTL(b, 7))
+#define QR(a, b, c, d)                                                                   \
+	(a += b, d ^= a, d = ROTL(d, 16), c += d, b ^= c, b = ROTL(b, 12), a += b,       \
+	 d ^= a, d = ROTL(d, 8), c += d, b ^= c, b = ROTL(b, 7))
 
 static void chacha_block(uint32_t out[16])
 {
@@ -70,7 +70,7 @@ void random_bytes(void *buf, size_t len)
 {
 	uint32_t block[16];
 	unsigned char *p = buf;
-	key[0] ^= (uint32_t)rdtsc();	/* a little jitter each call */
+	key[0] ^= (uint32_t)rdtsc(); /* a little jitter each call */
 	while (len) {
 		chacha_block(block);
 		size_t n = len < sizeof(block) ? len : sizeof(block);
@@ -78,7 +78,7 @@ void random_bytes(void *buf, size_t len)
 		p += n;
 		len -= n;
 	}
-	chacha_block(block);	/* fast key erasure */
+	chacha_block(block); /* fast key erasure */
 	memcpy(key, block, sizeof(key));
 	memset(block, 0, sizeof(block));
 }

@@ -15,20 +15,29 @@
 #include "drivers/console_internal.h"
 #include "drivers/serial.h"
 
-enum { OUT_STDOUT = 1, OUT_STDERR, OUT_LOG, OUT_EXIT, OUT_ERROR, OUT_REPORT, OUT_READY, OUT_TERMIOS };
+enum {
+	OUT_STDOUT = 1,
+	OUT_STDERR,
+	OUT_LOG,
+	OUT_EXIT,
+	OUT_ERROR,
+	OUT_REPORT,
+	OUT_READY,
+	OUT_TERMIOS
+};
 enum { IN_DATA = 1, IN_EOF, IN_SIGNAL, IN_WINSIZE };
 
 #define FRAME_MAX 4096
-#define RX_SIZE 65536
+#define RX_SIZE	  65536
 
 struct waitq console_wq = WAITQ_INIT(console_wq);
-static uint64_t rx_seq;	/* poll sequence of stdin: data or EOF arrived */
+static uint64_t rx_seq; /* poll sequence of stdin: data or EOF arrived */
 
 static bool tty[3];
 static uint16_t win_rows = 24, win_cols = 80;
 
 static uint8_t rx_buf[RX_SIZE];
-static size_t rx_head, rx_tail;	/* head: next write, tail: next read */
+static size_t rx_head, rx_tail; /* head: next write, tail: next read */
 static bool rx_eof;
 
 /* input frame parser state */
@@ -38,7 +47,7 @@ static unsigned in_remaining;
 static uint8_t in_small[8];
 static unsigned in_small_len;
 
-void proc_console_signal(int sig);	/* kernel/proc/signal.c */
+void proc_console_signal(int sig); /* kernel/proc/signal.c */
 
 static void frame(int type, const void *buf, size_t len)
 {
@@ -179,7 +188,7 @@ void console_poll_input(void)
 			in_small_len = 0;
 		} else if (in_hdr[0] == IN_DATA) {
 			if (rx_used() == RX_SIZE)
-				break;	/* leave it in the UART: QEMU holds the rest */
+				break; /* leave it in the UART: QEMU holds the rest */
 			rx_buf[rx_head++ % RX_SIZE] = serial_rx_byte();
 			in_remaining--;
 			woke = true;
@@ -233,7 +242,7 @@ long console_read(void *buf, size_t len)
 	for (size_t i = 0; i < n; i++)
 		p[i] = rx_buf[rx_tail++ % RX_SIZE];
 	if (n)
-		console_poll_input();	/* room again: take what QEMU held back */
+		console_poll_input(); /* room again: take what QEMU held back */
 	return (long)n;
 }
 

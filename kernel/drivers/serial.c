@@ -4,15 +4,15 @@
 #include "arch/x86_64/cpu.h"
 #include "drivers/serial.h"
 
-#define COM1 0x3f8
+#define COM1	  0x3f8
 #define UART_DATA 0
-#define UART_IER 1
-#define UART_FCR 2
-#define UART_LCR 3
-#define UART_MCR 4
-#define UART_LSR 5
-#define LSR_DR 0x01
-#define LSR_THRE 0x20
+#define UART_IER  1
+#define UART_FCR  2
+#define UART_LCR  3
+#define UART_MCR  4
+#define UART_LSR  5
+#define LSR_DR	  0x01
+#define LSR_THRE  0x20
 
 #define UART_SCRATCH 7
 
@@ -23,14 +23,14 @@ bool serial_port_init(uint16_t port)
 	if (inb(port + UART_SCRATCH) != 0x5a)
 		return false;
 	outb(port + UART_IER, 0x00);
-	outb(port + UART_LCR, 0x80);	/* DLAB: 115200 baud */
+	outb(port + UART_LCR, 0x80); /* DLAB: 115200 baud */
 	outb(port + 0, 0x01);
 	outb(port + 1, 0x00);
-	outb(port + UART_LCR, 0x03);	/* 8N1 */
+	outb(port + UART_LCR, 0x03); /* 8N1 */
 	/* FIFO on, cleared, interrupt at 14 bytes: QEMU offers the guest only
 	 * up to the trigger level per main-loop turn, so level 1 means 1 byte */
 	outb(port + UART_FCR, 0xc7);
-	outb(port + UART_MCR, 0x03);	/* DTR, RTS */
+	outb(port + UART_MCR, 0x03); /* DTR, RTS */
 	return true;
 }
 
@@ -43,7 +43,10 @@ void serial_port_write(uint16_t port, const void *buf, size_t len)
 		while (!(inb(port + UART_LSR) & LSR_THRE))
 			cpu_relax();
 		size_t n = len < 16 ? len : 16;
-		__asm__ volatile("rep outsb" : "+S"(p), "+c"(n) : "d"(port + UART_DATA) : "memory");
+		__asm__ volatile("rep outsb"
+				 : "+S"(p), "+c"(n)
+				 : "d"(port + UART_DATA)
+				 : "memory");
 		len -= len < 16 ? len : 16;
 	}
 }

@@ -55,7 +55,7 @@ static void set_attrs(struct inode *i, const struct p9_attr *a)
 	i->nlink = (uint32_t)a->nlink;
 	i->rdev = a->rdev;
 	i->size = a->size;
-	i->blocks = a->blocks;	/* what the host file system allocated */
+	i->blocks = a->blocks; /* what the host file system allocated */
 	i->atime_ns = (int64_t)(a->atime_sec * 1000000000ULL + a->atime_nsec);
 	i->mtime_ns = (int64_t)(a->mtime_sec * 1000000000ULL + a->mtime_nsec);
 	i->ctime_ns = (int64_t)(a->ctime_sec * 1000000000ULL + a->ctime_nsec);

@@ -11,7 +11,7 @@
 #include "fs/internal.h"
 
 static struct super_block *anon_sb;
-static struct inode *anon_inode;	/* kept for ever (nlink 1) */
+static struct inode *anon_inode; /* kept for ever (nlink 1) */
 
 struct file *anon_file_open(const char *name, const struct file_ops *ops, void *priv,
 			    unsigned int flags)

@@ -23,14 +23,23 @@
 
 /* ---------------------------------------------------------------- memory devices */
 
-static long null_read(struct file *f, void *buf, size_t len) { return 0; }
-static long any_write(struct file *f, const void *buf, size_t len) { return (long)len; }
+static long null_read(struct file *f, void *buf, size_t len)
+{
+	return 0;
+}
+static long any_write(struct file *f, const void *buf, size_t len)
+{
+	return (long)len;
+}
 static long zero_read(struct file *f, void *buf, size_t len)
 {
 	memset(buf, 0, len);
 	return (long)len;
 }
-static long full_write(struct file *f, const void *buf, size_t len) { return -ENOSPC; }
+static long full_write(struct file *f, const void *buf, size_t len)
+{
+	return -ENOSPC;
+}
 static long random_read(struct file *f, void *buf, size_t len)
 {
 	random_bytes(buf, len);
@@ -42,7 +51,8 @@ static long null_lseek(struct file *f, int64_t off, int whence)
 	return 0;
 }
 
-static const struct file_ops null_ops = {.read = null_read, .write = any_write, .lseek = null_lseek};
+static const struct file_ops null_ops = {
+    .read = null_read, .write = any_write, .lseek = null_lseek};
 /* mapping /dev/zero maps nothing but zeros: a file of size 0 */
 static int zero_size(struct file *f, uint64_t *size)
 {
@@ -51,29 +61,45 @@ static int zero_size(struct file *f, uint64_t *size)
 }
 
 static const struct file_ops zero_ops = {
-	.read = zero_read, .write = any_write, .lseek = null_lseek, .size = zero_size,
+    .read = zero_read,
+    .write = any_write,
+    .lseek = null_lseek,
+    .size = zero_size,
 };
-static const struct file_ops full_ops = {.read = zero_read, .write = full_write, .lseek = null_lseek};
-static const struct file_ops random_ops = {.read = random_read, .write = any_write, .lseek = null_lseek};
+static const struct file_ops full_ops = {
+    .read = zero_read, .write = full_write, .lseek = null_lseek};
+static const struct file_ops random_ops = {
+    .read = random_read, .write = any_write, .lseek = null_lseek};
 
 /* ---------------------------------------------------------------- the console */
 
 static struct linux_termios tty_termios = {
-	.c_iflag = ICRNL | IXON | IUTF8,
-	.c_oflag = OPOST | ONLCR,
-	.c_cflag = B38400 | CS8 | CREAD | HUPCL,
-	.c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN,
-	.c_cc = {[VINTR] = 3, [VQUIT] = 034, [VERASE] = 0177, [VKILL] = 025, [VEOF] = 4,
-		 [VTIME] = 0, [VMIN] = 1, [VSTART] = 021, [VSTOP] = 023, [VSUSP] = 032,
-		 [VREPRINT] = 022, [VDISCARD] = 017, [VWERASE] = 027, [VLNEXT] = 026},
+    .c_iflag = ICRNL | IXON | IUTF8,
+    .c_oflag = OPOST | ONLCR,
+    .c_cflag = B38400 | CS8 | CREAD | HUPCL,
+    .c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN,
+    .c_cc = {[VINTR] = 3,
+	     [VQUIT] = 034,
+	     [VERASE] = 0177,
+	     [VKILL] = 025,
+	     [VEOF] = 4,
+	     [VTIME] = 0,
+	     [VMIN] = 1,
+	     [VSTART] = 021,
+	     [VSTOP] = 023,
+	     [VSUSP] = 032,
+	     [VREPRINT] = 022,
+	     [VDISCARD] = 017,
+	     [VWERASE] = 027,
+	     [VLNEXT] = 026},
 };
-static struct linux_winsize tty_winsize;	/* set by TIOCSWINSZ; 0 rows = ask the host */
+static struct linux_winsize tty_winsize; /* set by TIOCSWINSZ; 0 rows = ask the host */
 static int tty_pgrp;
 
 /* /dev/tty and /dev/console: the terminal, whatever fds 0-2 are */
 #define CHAN_TTY 3
 
-static struct inode *console_node;	/* /dev/console */
+static struct inode *console_node; /* /dev/console */
 
 static int console_chan(struct file *f)
 {
@@ -102,7 +128,8 @@ static long console_file_read(struct file *f, void *buf, size_t len)
 static long console_file_write(struct file *f, const void *buf, size_t len)
 {
 	int chan = console_chan(f);
-	return console_write(chan == CONSOLE_STDERR ? CONSOLE_STDERR : CONSOLE_STDOUT, buf, len);
+	return console_write(chan == CONSOLE_STDERR ? CONSOLE_STDERR : CONSOLE_STDOUT,
+			     buf, len);
 }
 
 static unsigned int console_file_poll(struct file *f)
@@ -115,12 +142,12 @@ static unsigned int console_file_poll(struct file *f)
 
 static uint64_t console_file_poll_seq(struct file *f, unsigned int events)
 {
-	return events & POLL_IN_EVENTS ? console_read_seq() : 0;	/* output never blocks */
+	return events & POLL_IN_EVENTS ? console_read_seq() : 0; /* output never blocks */
 }
 
 static long console_file_nread(struct file *f)
 {
-	return console_read_ready() ? 1 : 0;	/* the driver does not expose a count */
+	return console_read_ready() ? 1 : 0; /* the driver does not expose a count */
 }
 
 static long console_file_ioctl(struct file *f, unsigned int cmd, unsigned long uarg)
@@ -187,19 +214,19 @@ static int console_file_stat(struct file *f, struct kstat *st)
 		st->mode = S_IFCHR | 0620;
 	} else {
 		inode_stat(f->inode, st);
-		st->mode = S_IFIFO | 0600;	/* the host end is a pipe or a file */
+		st->mode = S_IFIFO | 0600; /* the host end is a pipe or a file */
 	}
 	return 0;
 }
 
 static const struct file_ops console_ops = {
-	.read = console_file_read,
-	.write = console_file_write,
-	.poll = console_file_poll,
-	.poll_seq = console_file_poll_seq,
-	.ioctl = console_file_ioctl,
-	.stat = console_file_stat,
-	.nread = console_file_nread,
+    .read = console_file_read,
+    .write = console_file_write,
+    .poll = console_file_poll,
+    .poll_seq = console_file_poll_seq,
+    .ioctl = console_file_ioctl,
+    .stat = console_file_stat,
+    .nread = console_file_nread,
 };
 
 static int tty_open(struct inode *inode, struct file *f)
@@ -213,7 +240,7 @@ static const struct inode_ops dev_iops = {0};
 /* ---------------------------------------------------------------- devfs */
 
 static struct super_block *dev_sb;
-static struct inode *chan_inode[3];	/* unnamed: what fds 0, 1, 2 are opened on */
+static struct inode *chan_inode[3]; /* unnamed: what fds 0, 1, 2 are opened on */
 
 static int add_dev(struct inode *dir, const char *name, uint32_t mode, uint64_t rdev,
 		   const struct file_ops *ops, const struct inode_ops *iops, int chan)
@@ -239,13 +266,15 @@ int devfs_mount(struct inode *dir)
 	r |= add_dev(d, "zero", S_IFCHR | 0666, MKDEV(1, 5), &zero_ops, &dev_iops, 0);
 	r |= add_dev(d, "full", S_IFCHR | 0666, MKDEV(1, 7), &full_ops, &dev_iops, 0);
 	r |= add_dev(d, "random", S_IFCHR | 0666, MKDEV(1, 8), &random_ops, &dev_iops, 0);
-	r |= add_dev(d, "urandom", S_IFCHR | 0666, MKDEV(1, 9), &random_ops, &dev_iops, 0);
-	r |= add_dev(d, "tty", S_IFCHR | 0666, MKDEV(5, 0), &console_ops, &tty_iops, CHAN_TTY);
+	r |=
+	    add_dev(d, "urandom", S_IFCHR | 0666, MKDEV(1, 9), &random_ops, &dev_iops, 0);
+	r |= add_dev(d, "tty", S_IFCHR | 0666, MKDEV(5, 0), &console_ops, &tty_iops,
+		     CHAN_TTY);
 	r |= add_dev(d, "console", S_IFCHR | 0600, MKDEV(5, 1), &console_ops, &dev_iops,
 		     CHAN_TTY);
 	struct inode *con = d->iops->lookup(d, "console");
 	if (!IS_ERR(con)) {
-		console_node = con;	/* a name keeps it; the reference is dropped below */
+		console_node = con; /* a name keeps it; the reference is dropped below */
 		inode_put(con);
 	}
 	r |= d->iops->symlink(d, "stdin", "/proc/self/fd/0");
@@ -262,7 +291,7 @@ int devfs_mount(struct inode *dir)
 		if (!i)
 			return -ENOMEM;
 		i->rdev = MKDEV(136, 0);
-		i->nlink = 1;	/* kept for ever by chan_inode[] */
+		i->nlink = 1; /* kept for ever by chan_inode[] */
 		i->fops = &console_ops;
 		i->iops = &dev_iops;
 		i->priv = (void *)(uintptr_t)chan;

@@ -27,32 +27,33 @@
 #include "fs/epoll.h"
 #include "fs/internal.h"
 
-#define EP_MAX_NESTS 4
+#define EP_MAX_NESTS	4
 #define EP_PRIVATE_BITS (EPOLLWAKEUP | EPOLLONESHOT | EPOLLET | EPOLLEXCLUSIVE)
-#define EPOLLEXCLUSIVE_OK_BITS \
-	(EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLWAKEUP | EPOLLET | EPOLLEXCLUSIVE)
-#define DEPTH_LOOP 1000		/* "a loop", above any real depth */
+#define EPOLLEXCLUSIVE_OK_BITS                                                           \
+	(EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLWAKEUP | EPOLLET |              \
+	 EPOLLEXCLUSIVE)
+#define DEPTH_LOOP 1000 /* "a loop", above any real depth */
 
 struct eventpoll {
-	struct list_head items;		/* every epitem, in the order added */
-	struct list_head ready;		/* items with an event to report */
-	struct file *file;		/* the set's own file (which owns us) */
-	uint64_t gone_seq;		/* latest sequence of a removed item */
+	struct list_head items; /* every epitem, in the order added */
+	struct list_head ready; /* items with an event to report */
+	struct file *file;	/* the set's own file (which owns us) */
+	uint64_t gone_seq;	/* latest sequence of a removed item */
 };
 
 struct epitem {
 	struct eventpoll *ep;
-	struct file *file;		/* not referenced: see the file comment */
+	struct file *file; /* not referenced: see the file comment */
 	int fd;
-	uint32_t events;		/* asked for, + EPOLLERR|EPOLLHUP and the flags */
+	uint32_t events; /* asked for, + EPOLLERR|EPOLLHUP and the flags */
 	uint64_t data;
-	uint64_t seen_seq;		/* the file's poll sequence at our last look */
-	unsigned int seen_mask;		/* the ready bits we asked for, at our last look */
-	uint64_t stamp;			/* when its event happened, to order the ready list */
-	bool queued;			/* on ep->ready */
-	struct list_head link;		/* ep->items */
-	struct list_head rdlink;	/* ep->ready */
-	struct epitem *next_watch;	/* file->epoll_watch chain */
+	uint64_t seen_seq;	   /* the file's poll sequence at our last look */
+	unsigned int seen_mask;	   /* the ready bits we asked for, at our last look */
+	uint64_t stamp;		   /* when its event happened, to order the ready list */
+	bool queued;		   /* on ep->ready */
+	struct list_head link;	   /* ep->items */
+	struct list_head rdlink;   /* ep->ready */
+	struct epitem *next_watch; /* file->epoll_watch chain */
 };
 
 static const struct file_ops epoll_ops;
@@ -88,7 +89,7 @@ static uint64_t item_seq(struct epitem *it)
 	struct file *f = it->file;
 	if (f->ops && f->ops->poll_seq)
 		return f->ops->poll_seq(f, it->events);
-	return poll_clock();	/* no sequence: an event may be any wake-up */
+	return poll_clock(); /* no sequence: an event may be any wake-up */
 }
 
 /* Reads the sequence, then the mask (an event in between shows in the
@@ -116,7 +117,8 @@ static void collect(struct eventpoll *ep)
 {
 	LIST_HEAD(fresh);
 	struct epitem *it;
-	list_for_each_entry(it, &ep->items, link) {
+	list_for_each_entry(it, &ep->items, link)
+	{
 		if (it->queued || !armed(it))
 			continue;
 		bool event;
@@ -144,14 +146,14 @@ long epoll_harvest(struct file *epf, int max, struct epoll_sink *sink)
 {
 	struct eventpoll *ep = ep_of(epf);
 	collect(ep);
-	LIST_HEAD(again);	/* reported level-triggered items */
+	LIST_HEAD(again); /* reported level-triggered items */
 	long n = 0;
 	while (n < max && !list_empty(&ep->ready)) {
 		struct epitem *it = list_first_entry(&ep->ready, struct epitem, rdlink);
 		dequeue(it);
 		unsigned int m = look(it, NULL);
 		if (!m)
-			continue;	/* not ready after all: dropped until its next event */
+			continue; /* not ready after all: dropped until its next event */
 		struct linux_epoll_event ev = {.events = m, .data = it->data};
 		int r = sink->emit(sink, (int)n, &ev);
 		if (r) {
@@ -181,7 +183,8 @@ static unsigned int epoll_poll(struct file *f)
 	struct eventpoll *ep = ep_of(f);
 	collect(ep);
 	struct epitem *it, *n;
-	list_for_each_entry_safe(it, n, &ep->ready, rdlink) {
+	list_for_each_entry_safe(it, n, &ep->ready, rdlink)
+	{
 		if (look(it, NULL))
 			return POLLIN | POLLRDNORM;
 		dequeue(it);
@@ -195,7 +198,8 @@ static uint64_t epoll_poll_seq(struct file *f, unsigned int events)
 	struct eventpoll *ep = ep_of(f);
 	uint64_t s = ep->gone_seq;
 	struct epitem *it;
-	list_for_each_entry(it, &ep->items, link) {
+	list_for_each_entry(it, &ep->items, link)
+	{
 		if (!armed(it))
 			continue;
 		uint64_t t = item_seq(it);
@@ -236,9 +240,9 @@ static void epoll_release(struct file *f)
 }
 
 static const struct file_ops epoll_ops = {
-	.poll = epoll_poll,
-	.poll_seq = epoll_poll_seq,
-	.release = epoll_release,
+    .poll = epoll_poll,
+    .poll_seq = epoll_poll_seq,
+    .release = epoll_release,
 };
 
 struct file *epoll_create_file(void)
@@ -260,9 +264,8 @@ struct file *epoll_create_file(void)
 static struct epitem *find(struct eventpoll *ep, struct file *tf, int fd)
 {
 	struct epitem *it;
-	list_for_each_entry(it, &ep->items, link)
-		if (it->file == tf && it->fd == fd)
-			return it;
+	list_for_each_entry(it, &ep->items,
+			    link) if (it->file == tf && it->fd == fd) return it;
 	return NULL;
 }
 
@@ -272,12 +275,14 @@ static int depth_down(struct eventpoll *ep, struct eventpoll *into, int depth)
 {
 	int result = 0;
 	struct epitem *it;
-	list_for_each_entry(it, &ep->items, link) {
+	list_for_each_entry(it, &ep->items, link)
+	{
 		if (!file_is_epoll(it->file))
 			continue;
 		struct eventpoll *sub = ep_of(it->file);
-		int d = sub == into || depth > EP_MAX_NESTS ? DEPTH_LOOP
-							     : depth_down(sub, into, depth + 1) + 1;
+		int d = sub == into || depth > EP_MAX_NESTS
+			    ? DEPTH_LOOP
+			    : depth_down(sub, into, depth + 1) + 1;
 		if (d > result)
 			result = d;
 		if (result > EP_MAX_NESTS)
@@ -336,7 +341,7 @@ int epoll_ctl_file(struct file *epf, int op, int fd, struct file *tf,
 		   const struct linux_epoll_event *ev)
 {
 	if (!tf->ops || !tf->ops->poll)
-		return -EPERM;	/* regular files, directories, /dev/null: as Linux */
+		return -EPERM; /* regular files, directories, /dev/null: as Linux */
 	if (epf == tf || !file_is_epoll(epf))
 		return -EINVAL;
 	bool has_event = op != EPOLL_CTL_DEL;

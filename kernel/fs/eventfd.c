@@ -21,8 +21,8 @@
 struct eventfd {
 	uint64_t count;
 	bool semaphore;
-	struct waitq wq;		/* readers and writers */
-	uint64_t in_seq, out_seq;	/* poll sequences (kern/poll.h) */
+	struct waitq wq;	  /* readers and writers */
+	uint64_t in_seq, out_seq; /* poll sequences (kern/poll.h) */
 };
 
 static const struct file_ops eventfd_ops;
@@ -52,7 +52,7 @@ static long eventfd_write(struct file *f, const void *buf, size_t len)
 	struct eventfd *e = f->priv;
 	uint64_t v;
 	if (len != sizeof(v))
-		return -EINVAL;	/* reads take >= 8 bytes, writes exactly 8 */
+		return -EINVAL; /* reads take >= 8 bytes, writes exactly 8 */
 	memcpy(&v, buf, sizeof(v));
 	if (v == EFD_MAX)
 		return -EINVAL;
@@ -100,11 +100,11 @@ static void eventfd_release(struct file *f)
 }
 
 static const struct file_ops eventfd_ops = {
-	.read = eventfd_read,
-	.write = eventfd_write,
-	.poll = eventfd_poll,
-	.poll_seq = eventfd_poll_seq,
-	.release = eventfd_release,
+    .read = eventfd_read,
+    .write = eventfd_write,
+    .poll = eventfd_poll,
+    .poll_seq = eventfd_poll_seq,
+    .release = eventfd_release,
 };
 
 struct file *eventfd_file(unsigned int initval, int flags)

@@ -71,7 +71,8 @@ struct file *fd_get(int fd)
 	return file_get(fdt_lookup(fdt_current(), fd));
 }
 
-static struct fs_context *ctx_alloc(struct inode *cwd, const char *path, unsigned int umask)
+static struct fs_context *ctx_alloc(struct inode *cwd, const char *path,
+				    unsigned int umask)
 {
 	struct fs_context *c = kzalloc(sizeof(*c));
 	if (!c)

@@ -39,7 +39,7 @@ void file_put(struct file *f)
 	if (!f || --f->refcount > 0)
 		return;
 	if (f->epoll_watch)
-		epoll_file_gone(f);	/* as Linux: closing the file leaves every set */
+		epoll_file_gone(f); /* as Linux: closing the file leaves every set */
 	if (f->ops && f->ops->release && !(f->flags & O_PATH))
 		f->ops->release(f);
 	inode_put(f->inode);
@@ -167,7 +167,7 @@ static int dir_iterate(struct file *f, struct dir_ctx *ctx)
 	if (!dir->iops || !dir->iops->iterate)
 		return -ENOTDIR;
 	if (!dir->nlink && !dir->sb->transient)
-		return 0;	/* removed: empty, not even "." */
+		return 0; /* removed: empty, not even "." */
 	return dir->iops->iterate(dir, ctx);
 }
 
@@ -183,8 +183,8 @@ static long dir_lseek(struct file *f, int64_t off, int whence)
 }
 
 const struct file_ops dir_file_ops = {
-	.iterate = dir_iterate,
-	.lseek = dir_lseek,
+    .iterate = dir_iterate,
+    .lseek = dir_lseek,
 };
 
 int vfs_file_size(struct file *f, uint64_t *size)

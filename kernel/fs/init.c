@@ -18,7 +18,7 @@ int fs_init(void)
 	if (!sb)
 		return -ENOMEM;
 	vfs_root = inode_get(sb->root);
-	vfs_mount(NULL, sb, "/", "tmpfs");	/* "rootfs" would hide it from df */
+	vfs_mount(NULL, sb, "/", "tmpfs"); /* "rootfs" would hide it from df */
 	struct inode *dev = make_dir("dev", 0755);
 	struct inode *proc = make_dir("proc", 0555);
 	struct inode *tmp = make_dir("tmp", 01777);

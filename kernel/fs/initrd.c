@@ -13,7 +13,7 @@
 
 struct hardlink {
 	uint32_t ino;
-	struct inode *inode;	/* referenced */
+	struct inode *inode; /* referenced */
 };
 
 struct unpack {
@@ -96,7 +96,7 @@ static int unpack_one(struct unpack *u, const struct cpio_entry *e, char *path)
 	struct inode *dir = nd->inode;
 	if (nd->last_type != LAST_NORM) {
 		nd_release(nd);
-		return 0;	/* "." or "/": the root itself */
+		return 0; /* "." or "/": the root itself */
 	}
 	struct inode *old = lookup_one(dir, nd->last);
 	if (!IS_ERR(old)) {
@@ -127,7 +127,8 @@ static int unpack_one(struct unpack *u, const struct cpio_entry *e, char *path)
 			r = dir->iops->link(dir, nd->last, hl->inode);
 			inode = r ? ERR_PTR(r) : inode_get(hl->inode);
 		} else {
-			inode = dir->iops->create(dir, nd->last, S_IFREG | (e->mode & 07777), 0);
+			inode = dir->iops->create(dir, nd->last,
+						  S_IFREG | (e->mode & 07777), 0);
 		}
 		if (!IS_ERR(inode) && e->size) {
 			r = write_data(inode, e->data, e->size);
@@ -146,7 +147,8 @@ static int unpack_one(struct unpack *u, const struct cpio_entry *e, char *path)
 				}
 			}
 			if (u->nlinks < u->cap)
-				u->links[u->nlinks++] = (struct hardlink){e->ino, inode_get(inode)};
+				u->links[u->nlinks++] =
+				    (struct hardlink){e->ino, inode_get(inode)};
 		}
 		break;
 	case S_IFLNK: {
@@ -158,8 +160,8 @@ static int unpack_one(struct unpack *u, const struct cpio_entry *e, char *path)
 		memcpy(target, e->data, e->size);
 		target[e->size] = 0;
 		r = e->size && !memchr(target, 0, e->size) && e->size < PATH_MAX
-			    ? dir->iops->symlink(dir, nd->last, target)
-			    : -EINVAL;
+			? dir->iops->symlink(dir, nd->last, target)
+			: -EINVAL;
 		kfree(target);
 		inode = r ? ERR_PTR(r) : lookup_one(dir, nd->last);
 		break;
@@ -203,7 +205,7 @@ int initrd_unpack(const void *buf, size_t len)
 		if (n == 0) {
 			if (off >= len || off == before)
 				break;
-			continue;	/* concatenated archives */
+			continue; /* concatenated archives */
 		}
 		const char *name = e.name;
 		while (name[0] == '/' || (name[0] == '.' && name[1] == '/'))

@@ -103,14 +103,22 @@ void inode_stat(struct inode *inode, struct kstat *st)
 unsigned int mode_to_dtype(uint32_t mode)
 {
 	switch (mode & S_IFMT) {
-	case S_IFREG: return DT_REG;
-	case S_IFDIR: return DT_DIR;
-	case S_IFLNK: return DT_LNK;
-	case S_IFCHR: return DT_CHR;
-	case S_IFBLK: return DT_BLK;
-	case S_IFIFO: return DT_FIFO;
-	case S_IFSOCK: return DT_SOCK;
-	default: return DT_UNKNOWN;
+	case S_IFREG:
+		return DT_REG;
+	case S_IFDIR:
+		return DT_DIR;
+	case S_IFLNK:
+		return DT_LNK;
+	case S_IFCHR:
+		return DT_CHR;
+	case S_IFBLK:
+		return DT_BLK;
+	case S_IFIFO:
+		return DT_FIFO;
+	case S_IFSOCK:
+		return DT_SOCK;
+	default:
+		return DT_UNKNOWN;
 	}
 }
 
@@ -118,7 +126,8 @@ static struct super_block *mount_list[VFS_MAX_MOUNTS];
 static int mount_count;
 
 /* Mounts sb on dir.  dir keeps a reference for as long as the mount exists. */
-int vfs_mount(struct inode *dir, struct super_block *sb, const char *path, const char *fstype)
+int vfs_mount(struct inode *dir, struct super_block *sb, const char *path,
+	      const char *fstype)
 {
 	if (mount_count == VFS_MAX_MOUNTS)
 		return -ENOMEM;

@@ -22,27 +22,27 @@ struct inode {
 	uint32_t nlink;
 	uint32_t uid, gid;
 	uint64_t size;
-	uint64_t blocks;		/* 512-byte blocks when the fs knows them (9p), else 0 */
+	uint64_t blocks; /* 512-byte blocks when the fs knows them (9p), else 0 */
 	uint64_t rdev;
-	int64_t atime_ns, mtime_ns, ctime_ns;	/* realtime */
-	int refcount;				/* lookups, open files, cwds */
+	int64_t atime_ns, mtime_ns, ctime_ns; /* realtime */
+	int refcount;			      /* lookups, open files, cwds */
 	struct super_block *sb;
 	const struct inode_ops *iops;
-	const struct file_ops *fops;		/* what open() gives */
-	struct inode *parent;			/* directories: where "..' leads (weak) */
-	struct super_block *mounted;		/* a file system mounted here */
-	void *priv;				/* per file system */
+	const struct file_ops *fops; /* what open() gives */
+	struct inode *parent;	     /* directories: where "..' leads (weak) */
+	struct super_block *mounted; /* a file system mounted here */
+	void *priv;		     /* per file system */
 	union {
-		struct {			/* ramfs regular file */
+		struct { /* ramfs regular file */
 			char *data;
 			size_t cap;
 		} reg;
-		struct {			/* ramfs directory */
-			struct list_head entries;	/* by cookie, ascending */
+		struct {			  /* ramfs directory */
+			struct list_head entries; /* by cookie, ascending */
 			uint64_t next_cookie;
 			uint32_t count;
 		} dir;
-		struct {			/* ramfs symlink */
+		struct { /* ramfs symlink */
 			char *target;
 		} lnk;
 	} ram;
@@ -57,17 +57,17 @@ struct super_ops {
 struct super_block {
 	const struct super_ops *ops;
 	struct inode *root;
-	struct inode *mountpoint;	/* NULL for the root file system */
+	struct inode *mountpoint; /* NULL for the root file system */
 	uint64_t dev;
 	uint64_t next_ino;
-	bool transient;			/* inodes die with their last reference (procfs) */
-	const char *fstype;		/* for /proc/mounts: "tmpfs", "proc", ... */
-	const char *mnt_path;		/* where it is mounted, for /proc/mounts */
+	bool transient;	      /* inodes die with their last reference (procfs) */
+	const char *fstype;   /* for /proc/mounts: "tmpfs", "proc", ... */
+	const char *mnt_path; /* where it is mounted, for /proc/mounts */
 	void *priv;
 };
 
 struct dir_ctx {
-	uint64_t pos;	/* the cookie to resume from; iterators advance it */
+	uint64_t pos; /* the cookie to resume from; iterators advance it */
 	/* returns false when the caller's buffer is full (pos is then not advanced) */
 	bool (*emit)(struct dir_ctx *ctx, const char *name, size_t len, uint64_t ino,
 		     unsigned int type, uint64_t next_pos);
@@ -79,7 +79,8 @@ struct inode_ops {
 	struct inode *(*lookup)(struct inode *dir, const char *name);
 	int (*iterate)(struct inode *dir, struct dir_ctx *ctx);
 	/* regular file, directory, device or fifo (S_IFMT in mode); new reference */
-	struct inode *(*create)(struct inode *dir, const char *name, uint32_t mode, uint64_t rdev);
+	struct inode *(*create)(struct inode *dir, const char *name, uint32_t mode,
+				uint64_t rdev);
 	int (*symlink)(struct inode *dir, const char *name, const char *target);
 	int (*link)(struct inode *dir, const char *name, struct inode *target);
 	/* name is known to exist; rmdir only for empty directories */
@@ -99,14 +100,15 @@ struct inode_ops {
 	int (*setattr)(struct inode *inode, unsigned int mask);
 };
 
-#define SETATTR_MODE	0x1
-#define SETATTR_OWNER	0x2
-#define SETATTR_ATIME	0x4
-#define SETATTR_MTIME	0x8
+#define SETATTR_MODE  0x1
+#define SETATTR_OWNER 0x2
+#define SETATTR_ATIME 0x4
+#define SETATTR_MTIME 0x8
 
 static inline int inode_setattr(struct inode *inode, unsigned int mask)
 {
-	return inode->iops && inode->iops->setattr ? inode->iops->setattr(inode, mask) : 0;
+	return inode->iops && inode->iops->setattr ? inode->iops->setattr(inode, mask)
+						   : 0;
 }
 
 struct kstat {
@@ -128,7 +130,8 @@ struct super_block *sb_alloc(const struct super_ops *ops);
 /* Mounts sb over the directory dir (which keeps a reference); path and
  * fstype are what /proc/mounts shows.  The root file system is registered
  * with dir NULL. */
-int vfs_mount(struct inode *dir, struct super_block *sb, const char *path, const char *fstype);
+int vfs_mount(struct inode *dir, struct super_block *sb, const char *path,
+	      const char *fstype);
 #define VFS_MAX_MOUNTS 32
 /* The mounted file systems in mount order (borrowed); returns the count. */
 int vfs_mounts(struct super_block **out, int max);
@@ -136,27 +139,27 @@ int vfs_mounts(struct super_block **out, int max);
 struct inode *inode_parent(struct inode *dir);
 
 /* namei.c */
-#define LOOKUP_FOLLOW		0x1	/* follow a symlink in the last component */
-#define LOOKUP_DIRECTORY	0x2	/* the result must be a directory */
-#define LOOKUP_PARENT		0x4	/* stop at the parent of the last component */
-#define LOOKUP_EMPTY		0x8	/* an empty path means the start itself */
+#define LOOKUP_FOLLOW	 0x1 /* follow a symlink in the last component */
+#define LOOKUP_DIRECTORY 0x2 /* the result must be a directory */
+#define LOOKUP_PARENT	 0x4 /* stop at the parent of the last component */
+#define LOOKUP_EMPTY	 0x8 /* an empty path means the start itself */
 
 enum last_type { LAST_NORM, LAST_ROOT, LAST_DOT, LAST_DOTDOT };
 
 struct nameidata {
-	struct inode *inode;		/* result (the parent with LOOKUP_PARENT), referenced */
-	struct file *jump;		/* a magic link's file, when the result is one (ref) */
-	char path[PATH_MAX];		/* its canonical absolute path */
-	char last[NAME_MAX + 1];	/* LOOKUP_PARENT: the last component */
+	struct inode *inode;	 /* result (the parent with LOOKUP_PARENT), referenced */
+	struct file *jump;	 /* a magic link's file, when the result is one (ref) */
+	char path[PATH_MAX];	 /* its canonical absolute path */
+	char last[NAME_MAX + 1]; /* LOOKUP_PARENT: the last component */
 	enum last_type last_type;
 	bool trailing_slash;
-	int links;			/* symlinks followed so far */
+	int links; /* symlinks followed so far */
 };
 
 /* Resolves path starting at start (a directory whose absolute path is
  * start_path).  0 with nd->inode referenced, or -errno with nothing held. */
-int namei(struct inode *start, const char *start_path, const char *path, unsigned int flags,
-	  struct nameidata *nd);
+int namei(struct inode *start, const char *start_path, const char *path,
+	  unsigned int flags, struct nameidata *nd);
 void nd_release(struct nameidata *nd);
 /* Looks up one name in dir and crosses mounts; new reference or ERR_PTR. */
 struct inode *lookup_one(struct inode *dir, const char *name);
@@ -186,14 +189,14 @@ int vfs_chdir_path(const char *path);
 
 /* perm.c: permission checks with the current credentials (kern/cred.h);
  * 0 or -EACCES/-EPERM. */
-#define MAY_EXEC	1
-#define MAY_WRITE	2
-#define MAY_READ	4
+#define MAY_EXEC  1
+#define MAY_WRITE 2
+#define MAY_READ  4
 /* Open flags of the kernel's own, never from a program (vfs_openat drops
  * them): an exec open (execute permission instead of read), and the open of
  * a file the same open just created (no permission check, as Linux). */
-#define O_KEXEC		0x40000000
-#define O_KCREATED	0x20000000
+#define O_KEXEC	   0x40000000
+#define O_KCREATED 0x20000000
 int vfs_permission(const struct inode *inode, int mask);
 int vfs_may_open(const struct inode *inode, int flags);
 int vfs_may_create(const struct inode *dir);

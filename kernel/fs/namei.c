@@ -39,7 +39,7 @@ struct inode *lookup_one(struct inode *dir, const char *name)
 	if (!S_ISDIR(dir->mode))
 		return ERR_PTR(-ENOTDIR);
 	if (!dir->nlink && !dir->sb->transient)
-		return ERR_PTR(-ENOENT);	/* a removed directory stays empty */
+		return ERR_PTR(-ENOENT); /* a removed directory stays empty */
 	if (!dir->iops || !dir->iops->lookup)
 		return ERR_PTR(-ENOENT);
 	struct inode *next = dir->iops->lookup(dir, name);
@@ -72,8 +72,8 @@ void nd_release(struct nameidata *nd)
 /* Follows the symlink `link` met at component ending at rest: rewrites the
  * remaining path as target+rest in *other, or jumps straight to a magic
  * link's file.  Returns 1 when the walk ended on a magic link (nd filled). */
-static int follow_link(struct inode *link, struct inode **cur, const char *rest, char **remain,
-		       char **other, bool last, struct nameidata *nd)
+static int follow_link(struct inode *link, struct inode **cur, const char *rest,
+		       char **remain, char **other, bool last, struct nameidata *nd)
 {
 	if (++nd->links > SYMLOOP_MAX)
 		return -ELOOP;
@@ -121,8 +121,8 @@ static int follow_link(struct inode *link, struct inode **cur, const char *rest,
 	return 0;
 }
 
-int namei(struct inode *start, const char *start_path, const char *path, unsigned int flags,
-	  struct nameidata *nd)
+int namei(struct inode *start, const char *start_path, const char *path,
+	  unsigned int flags, struct nameidata *nd)
 {
 	size_t plen = strlen(path);
 	nd->inode = NULL;
@@ -183,7 +183,7 @@ int namei(struct inode *start, const char *start_path, const char *path, unsigne
 			r = -ENOTDIR;
 			goto fail;
 		}
-		r = vfs_permission(cur, MAY_EXEC);	/* search permission */
+		r = vfs_permission(cur, MAY_EXEC); /* search permission */
 		if (r)
 			goto fail;
 		if (last && (flags & LOOKUP_PARENT)) {

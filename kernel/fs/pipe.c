@@ -57,7 +57,7 @@ static long pipe_read(struct file *f, void *buf, size_t len)
 		if (p->len) {
 			bool was_full = PIPE_SIZE - p->len < PIPE_BUF;
 			size_t n = pipe_ring_read(p, buf, len);
-			if (was_full)	/* as Linux: writers get an edge only from full */
+			if (was_full) /* as Linux: writers get an edge only from full */
 				poll_seq_bump(&p->wr_seq);
 			waitq_wake_all(&p->wq);
 			f->inode->atime_ns = vfs_now_ns();
@@ -144,7 +144,7 @@ static void pipe_release(struct file *f)
 		p->readers--;
 	if (acc != O_RDONLY)
 		p->writers--;
-	poll_seq_bump(&p->rd_seq);	/* POLLHUP for readers, POLLERR for writers */
+	poll_seq_bump(&p->rd_seq); /* POLLHUP for readers, POLLERR for writers */
 	poll_seq_bump(&p->wr_seq);
 	waitq_wake_all(&p->wq);
 }
@@ -196,7 +196,7 @@ int pipe_create(struct file **rd, struct file **wr, unsigned int flags)
 			inode_put(inode);
 		return -ENOMEM;
 	}
-	vfs_init_owner(inode, NULL);	/* the creator's fs ids, as Linux */
+	vfs_init_owner(inode, NULL); /* the creator's fs ids, as Linux */
 	p->buf = buf;
 	waitq_init(&p->wq);
 	inode->priv = p;
@@ -208,7 +208,7 @@ int pipe_create(struct file **rd, struct file **wr, unsigned int flags)
 	unsigned int fl = (flags & O_NONBLOCK) | O_LARGEFILE;
 	struct file *r = file_alloc(inode, O_RDONLY | fl, path);
 	struct file *w = IS_ERR(r) ? r : file_alloc(inode, O_WRONLY | fl, path);
-	inode_put(inode);	/* the files hold it now */
+	inode_put(inode); /* the files hold it now */
 	if (IS_ERR(w)) {
 		if (!IS_ERR(r)) {
 			r->ops = NULL;
@@ -226,10 +226,10 @@ int pipe_create(struct file **rd, struct file **wr, unsigned int flags)
 static const struct inode_ops pipe_iops = {.open = pipe_open};
 
 static const struct file_ops pipe_ops = {
-	.read = pipe_read,
-	.write = pipe_write,
-	.poll = pipe_poll,
-	.poll_seq = pipe_poll_seq,
-	.nread = pipe_nread,
-	.release = pipe_release,
+    .read = pipe_read,
+    .write = pipe_write,
+    .poll = pipe_poll,
+    .poll_seq = pipe_poll_seq,
+    .nread = pipe_nread,
+    .release = pipe_release,
 };

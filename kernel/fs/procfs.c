@@ -15,9 +15,20 @@
 #include "fs/internal.h"
 
 enum proc_kind {
-	PK_ROOT, PK_SELF, PK_PID_DIR, PK_EXE, PK_CWD, PK_FD_DIR, PK_FD, PK_CMDLINE, PK_ENVIRON,
-	PK_MOUNTS, PK_GEN_PID, PK_GEN_ROOT,	/* text from procinfo_render() */
-	PK_SYS_DIR, PK_GEN_SYS,			/* /proc/sys: sys_entries[] */
+	PK_ROOT,
+	PK_SELF,
+	PK_PID_DIR,
+	PK_EXE,
+	PK_CWD,
+	PK_FD_DIR,
+	PK_FD,
+	PK_CMDLINE,
+	PK_ENVIRON,
+	PK_MOUNTS,
+	PK_GEN_PID,
+	PK_GEN_ROOT, /* text from procinfo_render() */
+	PK_SYS_DIR,
+	PK_GEN_SYS, /* /proc/sys: sys_entries[] */
 };
 
 struct proc_entry {
@@ -28,31 +39,26 @@ struct proc_entry {
 
 /* /proc/<pid>/ (maps, status, stat, ... go here) */
 static const struct proc_entry pid_entries[] = {
-	{"cmdline", PK_CMDLINE, S_IFREG | 0444},
-	{"cwd", PK_CWD, S_IFLNK | 0777},
-	{"environ", PK_ENVIRON, S_IFREG | 0400},
-	{"exe", PK_EXE, S_IFLNK | 0777},
-	{"fd", PK_FD_DIR, S_IFDIR | 0500},
-	{"mounts", PK_MOUNTS, S_IFREG | 0444},
-	{"maps", PK_GEN_PID, S_IFREG | 0444},
-	{"stat", PK_GEN_PID, S_IFREG | 0444},
-	{"status", PK_GEN_PID, S_IFREG | 0444},
-	{"auxv", PK_GEN_PID, S_IFREG | 0400},
-	{"comm", PK_GEN_PID, S_IFREG | 0644},
+    {"cmdline", PK_CMDLINE, S_IFREG | 0444}, {"cwd", PK_CWD, S_IFLNK | 0777},
+    {"environ", PK_ENVIRON, S_IFREG | 0400}, {"exe", PK_EXE, S_IFLNK | 0777},
+    {"fd", PK_FD_DIR, S_IFDIR | 0500},	     {"mounts", PK_MOUNTS, S_IFREG | 0444},
+    {"maps", PK_GEN_PID, S_IFREG | 0444},    {"stat", PK_GEN_PID, S_IFREG | 0444},
+    {"status", PK_GEN_PID, S_IFREG | 0444},  {"auxv", PK_GEN_PID, S_IFREG | 0400},
+    {"comm", PK_GEN_PID, S_IFREG | 0644},
 };
 
 /* /proc/ besides self and the pids (meminfo, cpuinfo, uptime, ... go here) */
 /* /proc/sys, as paths below /proc; files' text comes from procinfo_render */
 static const struct proc_entry sys_entries[] = {
-	{"sys", PK_SYS_DIR, S_IFDIR | 0555},
-	{"sys/kernel", PK_SYS_DIR, S_IFDIR | 0555},
-	{"sys/kernel/hostname", PK_GEN_SYS, S_IFREG | 0444},
-	{"sys/kernel/ngroups_max", PK_GEN_SYS, S_IFREG | 0444},
-	{"sys/kernel/osrelease", PK_GEN_SYS, S_IFREG | 0444},
-	{"sys/kernel/ostype", PK_GEN_SYS, S_IFREG | 0444},
-	{"sys/kernel/pid_max", PK_GEN_SYS, S_IFREG | 0444},
-	{"sys/vm", PK_SYS_DIR, S_IFDIR | 0555},
-	{"sys/vm/overcommit_memory", PK_GEN_SYS, S_IFREG | 0444},
+    {"sys", PK_SYS_DIR, S_IFDIR | 0555},
+    {"sys/kernel", PK_SYS_DIR, S_IFDIR | 0555},
+    {"sys/kernel/hostname", PK_GEN_SYS, S_IFREG | 0444},
+    {"sys/kernel/ngroups_max", PK_GEN_SYS, S_IFREG | 0444},
+    {"sys/kernel/osrelease", PK_GEN_SYS, S_IFREG | 0444},
+    {"sys/kernel/ostype", PK_GEN_SYS, S_IFREG | 0444},
+    {"sys/kernel/pid_max", PK_GEN_SYS, S_IFREG | 0444},
+    {"sys/vm", PK_SYS_DIR, S_IFDIR | 0555},
+    {"sys/vm/overcommit_memory", PK_GEN_SYS, S_IFREG | 0444},
 };
 
 /* index of the sys entry named parent/name, or -1 */
@@ -77,25 +83,35 @@ static bool sys_is_child(int parent, size_t k)
 }
 
 static const struct proc_entry root_entries[] = {
-	{"mounts", PK_MOUNTS, S_IFREG | 0444},
-	{"sys", PK_SYS_DIR, S_IFDIR | 0555},
-	{"cpuinfo", PK_GEN_ROOT, S_IFREG | 0444},
-	{"meminfo", PK_GEN_ROOT, S_IFREG | 0444},
-	{"stat", PK_GEN_ROOT, S_IFREG | 0444},
-	{"uptime", PK_GEN_ROOT, S_IFREG | 0444},
-	{"loadavg", PK_GEN_ROOT, S_IFREG | 0444},
-	{"version", PK_GEN_ROOT, S_IFREG | 0444},
-	{"filesystems", PK_GEN_ROOT, S_IFREG | 0444},
+    {"mounts", PK_MOUNTS, S_IFREG | 0444},
+    {"sys", PK_SYS_DIR, S_IFDIR | 0555},
+    {"cpuinfo", PK_GEN_ROOT, S_IFREG | 0444},
+    {"meminfo", PK_GEN_ROOT, S_IFREG | 0444},
+    {"stat", PK_GEN_ROOT, S_IFREG | 0444},
+    {"uptime", PK_GEN_ROOT, S_IFREG | 0444},
+    {"loadavg", PK_GEN_ROOT, S_IFREG | 0444},
+    {"version", PK_GEN_ROOT, S_IFREG | 0444},
+    {"filesystems", PK_GEN_ROOT, S_IFREG | 0444},
 };
 
 static struct super_block *proc_sb;
 static const struct inode_ops proc_iops, proc_fd_iops;
 static const struct file_ops proc_file_ops;
 
-#define NODE(pid, kind, fd) ((void *)(((uintptr_t)(pid) << 24) | ((uintptr_t)(kind) << 16) | (uintptr_t)(fd)))
-static int node_pid(const struct inode *i) { return (int)((uintptr_t)i->priv >> 24); }
-static enum proc_kind node_kind(const struct inode *i) { return (enum proc_kind)(((uintptr_t)i->priv >> 16) & 0xff); }
-static int node_fd(const struct inode *i) { return (int)((uintptr_t)i->priv & 0xffff); }
+#define NODE(pid, kind, fd)                                                              \
+	((void *)(((uintptr_t)(pid) << 24) | ((uintptr_t)(kind) << 16) | (uintptr_t)(fd)))
+static int node_pid(const struct inode *i)
+{
+	return (int)((uintptr_t)i->priv >> 24);
+}
+static enum proc_kind node_kind(const struct inode *i)
+{
+	return (enum proc_kind)(((uintptr_t)i->priv >> 16) & 0xff);
+}
+static int node_fd(const struct inode *i)
+{
+	return (int)((uintptr_t)i->priv & 0xffff);
+}
 
 static struct process *proc_by_pid(int pid)
 {
@@ -106,14 +122,16 @@ static struct process *proc_by_pid(int pid)
 static struct process *proc_next(int min)
 {
 	struct process *p, *best = NULL;
-	list_for_each_entry(p, proc_all(), link) {
-		if (p->pid >= min && (!best || p->pid < best->pid) && proc_find(p->pid) == p)
+	list_for_each_entry(p, proc_all(), link)
+	{
+		if (p->pid >= min && (!best || p->pid < best->pid) &&
+		    proc_find(p->pid) == p)
 			best = p;
 	}
 	return best;
 }
 
-#define PID_COOKIE 1000	/* /proc listing: pid N is at cookie PID_COOKIE + N */
+#define PID_COOKIE 1000 /* /proc listing: pid N is at cookie PID_COOKIE + N */
 
 static struct inode *node_new(struct inode *parent, int pid, enum proc_kind kind, int fd,
 			      uint32_t mode)
@@ -163,9 +181,12 @@ static struct inode *proc_lookup(struct inode *dir, const char *name)
 			return node_new(dir, n, PK_PID_DIR, 0, S_IFDIR | 0555);
 		for (size_t k = 0; k < ARRAY_SIZE(root_entries); k++)
 			if (!strcmp(name, root_entries[k].name)) {
-				if (root_entries[k].kind == PK_SYS_DIR)	/* sys_entries[0] */
-					return node_new(dir, 0, PK_SYS_DIR, 0, S_IFDIR | 0555);
-				return node_new(dir, 0, root_entries[k].kind, (int)k, root_entries[k].mode);
+				if (root_entries[k].kind ==
+				    PK_SYS_DIR) /* sys_entries[0] */
+					return node_new(dir, 0, PK_SYS_DIR, 0,
+							S_IFDIR | 0555);
+				return node_new(dir, 0, root_entries[k].kind, (int)k,
+						root_entries[k].mode);
 			}
 		return ERR_PTR(-ENOENT);
 	}
@@ -180,7 +201,8 @@ static struct inode *proc_lookup(struct inode *dir, const char *name)
 			return ERR_PTR(-ENOENT);
 		for (size_t k = 0; k < ARRAY_SIZE(pid_entries); k++)
 			if (!strcmp(name, pid_entries[k].name))
-				return node_new(dir, pid, pid_entries[k].kind, (int)k, pid_entries[k].mode);
+				return node_new(dir, pid, pid_entries[k].kind, (int)k,
+						pid_entries[k].mode);
 		return ERR_PTR(-ENOENT);
 	case PK_FD_DIR: {
 		struct process *p = proc_by_pid(pid);
@@ -220,8 +242,8 @@ static int proc_iterate(struct inode *dir, struct dir_ctx *ctx)
 		}
 		for (uint64_t k = ctx->pos - 3; k < ARRAY_SIZE(root_entries); k++) {
 			const struct proc_entry *e = &root_entries[k];
-			if (!ctx->emit(ctx, e->name, strlen(e->name), 4 + k, mode_to_dtype(e->mode),
-				       k + 4))
+			if (!ctx->emit(ctx, e->name, strlen(e->name), 4 + k,
+				       mode_to_dtype(e->mode), k + 4))
 				return 0;
 			ctx->pos = k + 4;
 		}
@@ -244,8 +266,8 @@ static int proc_iterate(struct inode *dir, struct dir_ctx *ctx)
 			if (!sys_is_child(node_fd(dir), k))
 				continue;
 			const char *base = strrchr(e->name, '/') + 1;
-			if (!ctx->emit(ctx, base, strlen(base), 0x10000 + k, mode_to_dtype(e->mode),
-				       k + 3)) {
+			if (!ctx->emit(ctx, base, strlen(base), 0x10000 + k,
+				       mode_to_dtype(e->mode), k + 3)) {
 				ctx->pos = k + 2;
 				return 0;
 			}
@@ -268,8 +290,8 @@ static int proc_iterate(struct inode *dir, struct dir_ctx *ctx)
 			if (!fdt_lookup(p->fdt, (int)fd))
 				continue;
 			int n = snprintf(name, sizeof(name), "%d", (int)fd);
-			if (!ctx->emit(ctx, name, (size_t)n, dir->ino + fd + 1, mode_to_dtype(S_IFLNK),
-				       fd + 3))
+			if (!ctx->emit(ctx, name, (size_t)n, dir->ino + fd + 1,
+				       mode_to_dtype(S_IFLNK), fd + 3))
 				return 0;
 			ctx->pos = fd + 3;
 		}
@@ -333,8 +355,9 @@ static long render(enum proc_kind kind, char **out)
 		struct super_block *sbs[VFS_MAX_MOUNTS];
 		int n = vfs_mounts(sbs, VFS_MAX_MOUNTS);
 		for (int i = 0; i < n && len < cap; i++)
-			len += (size_t)snprintf(b + len, cap - len, "%s %s %s rw,relatime 0 0\n",
-						sbs[i]->fstype, sbs[i]->mnt_path, sbs[i]->fstype);
+			len += (size_t)snprintf(
+			    b + len, cap - len, "%s %s %s rw,relatime 0 0\n",
+			    sbs[i]->fstype, sbs[i]->mnt_path, sbs[i]->fstype);
 		break;
 	}
 	default:
@@ -347,7 +370,8 @@ static long render(enum proc_kind kind, char **out)
 static long proc_pread(struct file *f, void *buf, size_t len, uint64_t off)
 {
 	enum proc_kind kind = node_kind(f->inode);
-	if (kind == PK_MOUNTS || kind == PK_GEN_PID || kind == PK_GEN_ROOT || kind == PK_GEN_SYS) {
+	if (kind == PK_MOUNTS || kind == PK_GEN_PID || kind == PK_GEN_ROOT ||
+	    kind == PK_GEN_SYS) {
 		char *text = NULL;
 		long n;
 		int idx = node_fd(f->inode);
@@ -359,7 +383,8 @@ static long proc_pread(struct file *f, void *buf, size_t len, uint64_t off)
 			n = procinfo_render(sys_entries[idx].name, NULL, &text);
 		} else {
 			struct process *gp = proc_by_pid(node_pid(f->inode));
-			n = gp ? procinfo_render(pid_entries[idx].name, gp, &text) : -ESRCH;
+			n = gp ? procinfo_render(pid_entries[idx].name, gp, &text)
+			       : -ESRCH;
 		}
 		if (n < 0)
 			return n;
@@ -410,21 +435,21 @@ static int proc_statfs(struct super_block *sb, struct linux_statfs *st)
 
 /* follow is only for the fd links; the others are read as text */
 static const struct inode_ops proc_iops = {
-	.lookup = proc_lookup,
-	.iterate = proc_iterate,
-	.readlink = proc_readlink,
+    .lookup = proc_lookup,
+    .iterate = proc_iterate,
+    .readlink = proc_readlink,
 };
 static const struct inode_ops proc_fd_iops = {
-	.readlink = proc_readlink,
-	.follow = proc_follow,
+    .readlink = proc_readlink,
+    .follow = proc_follow,
 };
 static const struct file_ops proc_file_ops = {
-	.pread = proc_pread,
-	.lseek = generic_lseek,
+    .pread = proc_pread,
+    .lseek = generic_lseek,
 };
 static const struct super_ops proc_sops = {
-	.evict = proc_evict,
-	.statfs = proc_statfs,
+    .evict = proc_evict,
+    .statfs = proc_statfs,
 };
 
 int procfs_mount(struct inode *dir)
@@ -441,6 +466,6 @@ int procfs_mount(struct inode *dir)
 	root->iops = &proc_iops;
 	root->fops = &dir_file_ops;
 	root->nlink = 2;
-	proc_sb->root = root;	/* the sb's reference keeps it */
+	proc_sb->root = root; /* the sb's reference keeps it */
 	return vfs_mount(dir, proc_sb, "/proc", "proc");
 }

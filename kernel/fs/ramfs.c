@@ -15,17 +15,19 @@
 struct ramfs_dirent {
 	struct list_head link;
 	uint64_t cookie;
-	struct inode *inode;		/* counted in inode->nlink, not refcount */
+	struct inode *inode; /* counted in inode->nlink, not refcount */
 	char name[];
 };
 
-static const struct inode_ops ramfs_dir_iops, ramfs_file_iops, ramfs_link_iops, ramfs_node_iops;
+static const struct inode_ops ramfs_dir_iops, ramfs_file_iops, ramfs_link_iops,
+    ramfs_node_iops;
 static const struct super_ops ramfs_sops;
 
 static struct ramfs_dirent *find(struct inode *dir, const char *name)
 {
 	struct ramfs_dirent *d;
-	list_for_each_entry(d, &dir->ram.dir.entries, link) {
+	list_for_each_entry(d, &dir->ram.dir.entries, link)
+	{
 		if (!strcmp(d->name, name))
 			return d;
 	}
@@ -70,7 +72,7 @@ static void del_entry(struct inode *dir, struct ramfs_dirent *d)
 static void init_dir(struct inode *dir, struct inode *parent)
 {
 	list_init(&dir->ram.dir.entries);
-	dir->ram.dir.next_cookie = 2;	/* 0 is ".", 1 is ".." */
+	dir->ram.dir.next_cookie = 2; /* 0 is ".", 1 is ".." */
 	dir->parent = parent;
 	dir->nlink = 2;
 }
@@ -95,7 +97,8 @@ static int ramfs_iterate(struct inode *dir, struct dir_ctx *ctx)
 		ctx->pos = 2;
 	}
 	struct ramfs_dirent *d;
-	list_for_each_entry(d, &dir->ram.dir.entries, link) {
+	list_for_each_entry(d, &dir->ram.dir.entries, link)
+	{
 		if (d->cookie < ctx->pos)
 			continue;
 		if (!ctx->emit(ctx, d->name, strlen(d->name), d->inode->ino,
@@ -128,7 +131,7 @@ static struct inode *ramfs_new(struct super_block *sb, struct inode *dir, uint32
 		inode->iops = &ramfs_link_iops;
 		inode->nlink = 1;
 		break;
-	default:	/* devices and fifos: devfs/pipe.c give them behaviour */
+	default: /* devices and fifos: devfs/pipe.c give them behaviour */
 		inode->iops = &ramfs_node_iops;
 		inode->rdev = rdev;
 		inode->nlink = 1;
@@ -141,7 +144,7 @@ static struct inode *ramfs_mknod(struct inode *dir, const char *name, uint32_t m
 				 uint64_t rdev)
 {
 	if (!dir->nlink)
-		return ERR_PTR(-ENOENT);	/* removed directory */
+		return ERR_PTR(-ENOENT); /* removed directory */
 	if (find(dir, name))
 		return ERR_PTR(-EEXIST);
 	struct inode *inode = ramfs_new(dir->sb, dir, mode, rdev);
@@ -220,7 +223,7 @@ static int ramfs_rmdir(struct inode *dir, const char *name)
 	del_entry(dir, d);
 	dir->nlink--;
 	victim->parent = NULL;
-	victim->nlink = 1;	/* drop_link takes the last one */
+	victim->nlink = 1; /* drop_link takes the last one */
 	drop_link(victim);
 	return 0;
 }
@@ -296,7 +299,8 @@ static int reserve(struct inode *inode, uint64_t size)
 	if (size > RAMFS_MAX_FILE)
 		return -EFBIG;
 	if (size > inode->ram.reg.cap) {
-		uint64_t cap = MAX(size, MIN(inode->ram.reg.cap * 2, inode->ram.reg.cap + (64 << 20)));
+		uint64_t cap = MAX(
+		    size, MIN(inode->ram.reg.cap * 2, inode->ram.reg.cap + (64 << 20)));
 		cap = ALIGN_UP(cap, 64);
 		char *p = krealloc(inode->ram.reg.data, cap);
 		if (!p)
@@ -363,7 +367,8 @@ static void ramfs_evict(struct inode *inode)
 		kfree(inode->ram.lnk.target);
 	else if (S_ISDIR(inode->mode)) {
 		struct ramfs_dirent *d, *n;
-		list_for_each_entry_safe(d, n, &inode->ram.dir.entries, link) {
+		list_for_each_entry_safe(d, n, &inode->ram.dir.entries, link)
+		{
 			list_del(&d->link);
 			kfree(d);
 		}
@@ -402,34 +407,34 @@ struct super_block *ramfs_create(void)
 }
 
 static const struct super_ops ramfs_sops = {
-	.evict = ramfs_evict,
-	.statfs = ramfs_statfs,
+    .evict = ramfs_evict,
+    .statfs = ramfs_statfs,
 };
 
 static const struct inode_ops ramfs_dir_iops = {
-	.lookup = ramfs_lookup,
-	.iterate = ramfs_iterate,
-	.create = ramfs_mknod,
-	.symlink = ramfs_symlink,
-	.link = ramfs_link,
-	.unlink = ramfs_unlink,
-	.rmdir = ramfs_rmdir,
-	.rename = ramfs_rename,
-	.is_empty = ramfs_is_empty,
+    .lookup = ramfs_lookup,
+    .iterate = ramfs_iterate,
+    .create = ramfs_mknod,
+    .symlink = ramfs_symlink,
+    .link = ramfs_link,
+    .unlink = ramfs_unlink,
+    .rmdir = ramfs_rmdir,
+    .rename = ramfs_rename,
+    .is_empty = ramfs_is_empty,
 };
 
 static const struct inode_ops ramfs_file_iops = {
-	.truncate = ramfs_truncate,
+    .truncate = ramfs_truncate,
 };
 
 static const struct inode_ops ramfs_link_iops = {
-	.readlink = ramfs_readlink,
+    .readlink = ramfs_readlink,
 };
 
 static const struct inode_ops ramfs_node_iops = {0};
 
 const struct file_ops ramfs_file_ops = {
-	.pread = ramfs_pread,
-	.pwrite = ramfs_pwrite,
-	.lseek = generic_lseek,
+    .pread = ramfs_pread,
+    .pwrite = ramfs_pwrite,
+    .lseek = generic_lseek,
 };

@@ -20,8 +20,8 @@
 #include "fs/internal.h"
 #include "fs/sysutil.h"
 
-#define SIGBIT(s) (1ULL << ((s)-1))
-#define UNBLOCKABLE (SIGBIT(9) | SIGBIT(19))	/* SIGKILL, SIGSTOP */
+#define SIGBIT(s)   (1ULL << ((s)-1))
+#define UNBLOCKABLE (SIGBIT(9) | SIGBIT(19)) /* SIGKILL, SIGSTOP */
 
 struct signalfd {
 	uint64_t mask;
@@ -54,7 +54,7 @@ static long signalfd_read(struct file *f, void *buf, size_t len)
 			return -EAGAIN;
 		int r = poll_wait_since(seen, 0);
 		if (r)
-			return r == -EINTR ? -ERESTARTSYS : r;	/* restartable, as Linux */
+			return r == -EINTR ? -ERESTARTSYS : r; /* restartable, as Linux */
 	}
 	return (long)(n * sizeof(*out));
 }
@@ -76,10 +76,10 @@ static void signalfd_release(struct file *f)
 }
 
 static const struct file_ops signalfd_ops = {
-	.read = signalfd_read,
-	.poll = signalfd_poll,
-	.poll_seq = signalfd_poll_seq,
-	.release = signalfd_release,
+    .read = signalfd_read,
+    .poll = signalfd_poll,
+    .poll_seq = signalfd_poll_seq,
+    .release = signalfd_release,
 };
 
 long sys_signalfd4(int fd, unsigned long umask, size_t sizemask, int flags)
@@ -99,7 +99,7 @@ long sys_signalfd4(int fd, unsigned long umask, size_t sizemask, int flags)
 		if (f->ops != &signalfd_ops)
 			return -EINVAL;
 		((struct signalfd *)f->priv)->mask = mask;
-		waitq_wake_all(&signal_wq);	/* a sleeping reader may want one now */
+		waitq_wake_all(&signal_wq); /* a sleeping reader may want one now */
 		return fd;
 	}
 	struct signalfd *s = kzalloc(sizeof(*s));

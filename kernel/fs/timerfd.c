@@ -23,18 +23,18 @@
 
 #define CLOCK_REALTIME_ALARM 8
 #define CLOCK_BOOTTIME_ALARM 9
-#define NS_MAX ((uint64_t)INT64_MAX)
+#define NS_MAX		     ((uint64_t)INT64_MAX)
 
 struct timerfd {
 	int clock;
-	struct ktimeout to;	/* armed while waiting for the next expiry */
-	int64_t expires;	/* monotonic ns of the next (or last) expiry, before
-				 * boot (< 0) for a CLOCK_REALTIME time long past */
-	uint64_t interval;	/* ns; 0 = one shot */
-	uint64_t ticks;		/* expirations not read yet */
-	bool expired;		/* fired and not forwarded yet */
+	struct ktimeout to; /* armed while waiting for the next expiry */
+	int64_t expires;    /* monotonic ns of the next (or last) expiry, before
+			     * boot (< 0) for a CLOCK_REALTIME time long past */
+	uint64_t interval;  /* ns; 0 = one shot */
+	uint64_t ticks;	    /* expirations not read yet */
+	bool expired;	    /* fired and not forwarded yet */
 	struct waitq wq;
-	uint64_t seq;		/* poll sequence (kern/poll.h) */
+	uint64_t seq; /* poll sequence (kern/poll.h) */
 };
 
 static const struct file_ops timerfd_ops;
@@ -77,7 +77,8 @@ static void forward(struct timerfd *t, int64_t now)
 {
 	if (!t->expired || !t->interval)
 		return;
-	uint64_t n = now >= t->expires ? (uint64_t)(now - t->expires) / t->interval + 1 : 0;
+	uint64_t n =
+	    now >= t->expires ? (uint64_t)(now - t->expires) / t->interval + 1 : 0;
 	if (n) {
 		t->ticks += n - 1;
 		t->expires += (int64_t)(n * t->interval);
@@ -140,22 +141,23 @@ static void timerfd_release(struct file *f)
 }
 
 static const struct file_ops timerfd_ops = {
-	.read = timerfd_read,
-	.poll = timerfd_poll,
-	.poll_seq = timerfd_poll_seq,
-	.release = timerfd_release,
+    .read = timerfd_read,
+    .poll = timerfd_poll,
+    .poll_seq = timerfd_poll_seq,
+    .release = timerfd_release,
 };
 
 static uint64_t ts_ns(const struct linux_timespec *ts)
 {
 	if ((uint64_t)ts->tv_sec >= NS_MAX / NSEC_PER_SEC)
-		return NS_MAX;	/* as Linux: KTIME_MAX, never in practice */
+		return NS_MAX; /* as Linux: KTIME_MAX, never in practice */
 	return (uint64_t)ts->tv_sec * NSEC_PER_SEC + (uint64_t)ts->tv_nsec;
 }
 
 static struct linux_timespec ns_ts(uint64_t ns)
 {
-	return (struct linux_timespec){(int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC)};
+	return (struct linux_timespec){(int64_t)(ns / NSEC_PER_SEC),
+				       (int64_t)(ns % NSEC_PER_SEC)};
 }
 
 static bool ts_valid(const struct linux_timespec *ts)
@@ -177,7 +179,8 @@ static struct linux_itimerspec current_value(struct timerfd *t, int64_t now)
 {
 	catch_up(t, now);
 	forward(t, now);
-	uint64_t left = t->to.expires && t->expires > now ? (uint64_t)(t->expires - now) : 0;
+	uint64_t left =
+	    t->to.expires && t->expires > now ? (uint64_t)(t->expires - now) : 0;
 	return (struct linux_itimerspec){ns_ts(t->interval), ns_ts(left)};
 }
 
@@ -213,8 +216,8 @@ long sys_timerfd_settime(int fd, int flags, unsigned long unew, unsigned long uo
 	struct linux_itimerspec n;
 	if (copy_from_user(&n, unew, sizeof(n)))
 		return -EFAULT;
-	if ((flags & ~(TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET)) || !ts_valid(&n.it_value) ||
-	    !ts_valid(&n.it_interval))
+	if ((flags & ~(TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET)) ||
+	    !ts_valid(&n.it_value) || !ts_valid(&n.it_interval))
 		return -EINVAL;
 	long err;
 	struct timerfd *t = timerfd_of(fd, &err);
@@ -240,11 +243,11 @@ long sys_timerfd_settime(int fd, int flags, unsigned long unew, unsigned long uo
 		else
 			t->expires = value;
 		arm(t);
-		catch_up(t, now);	/* a time already past: expired at once, as Linux */
+		catch_up(t, now); /* a time already past: expired at once, as Linux */
 	}
 	ktimeout_unlock(fl);
 	if (uold && copy_to_user(uold, &old, sizeof(old)))
-		return -EFAULT;	/* as Linux, after the timer was set */
+		return -EFAULT; /* as Linux, after the timer was set */
 	return 0;
 }
 SYSCALL_REGISTER(__NR_timerfd_settime, sys_timerfd_settime);

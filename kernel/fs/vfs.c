@@ -32,7 +32,7 @@ static int start_of(int dirfd, const char *path, unsigned int flags, struct inod
 {
 	struct process *p = proc_current();
 	struct fs_context *c = p ? p->fs : NULL;
-	*start = c ? c->cwd : vfs_root;	/* at boot there is no process yet */
+	*start = c ? c->cwd : vfs_root; /* at boot there is no process yet */
 	*spath = c ? c->cwd_path : "/";
 	if (path[0] == '/' || dirfd == AT_FDCWD)
 		return 0;
@@ -92,7 +92,8 @@ static struct file *open_inode(struct inode *inode, const char *path, int flags,
 	if (!inode->fops && !(inode->iops && inode->iops->open))
 		return ERR_PTR(-ENXIO);
 	unsigned int fl = ((unsigned int)flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY |
-						   O_CLOEXEC | O_KEXEC | O_KCREATED)) | O_LARGEFILE;
+						   O_CLOEXEC | O_KEXEC | O_KCREATED)) |
+			  O_LARGEFILE;
 	struct file *f = file_alloc(inode, fl, jump ? jump->path : path);
 	if (IS_ERR(f))
 		return f;
@@ -114,8 +115,8 @@ static struct file *open_inode(struct inode *inode, const char *path, int flags,
 	return f;
 }
 
-static struct file *do_open(struct inode *start, const char *spath, const char *path, int flags,
-			    unsigned int mode, int depth)
+static struct file *do_open(struct inode *start, const char *spath, const char *path,
+			    int flags, unsigned int mode, int depth)
 {
 	struct nameidata *nd = nd_alloc();
 	if (!nd)
@@ -154,19 +155,23 @@ static struct file *do_open(struct inode *start, const char *spath, const char *
 				f = ERR_PTR(-ELOOP);
 			} else if (depth >= SYMLOOP_MAX) {
 				f = ERR_PTR(-ELOOP);
-			} else if (child->iops && child->iops->readlink && !child->iops->follow) {
+			} else if (child->iops && child->iops->readlink &&
+				   !child->iops->follow) {
 				/* follow it; a dangling link creates its target */
 				char *target = kmalloc(PATH_MAX);
-				long n = target ? child->iops->readlink(child, target, PATH_MAX)
+				long n = target ? child->iops->readlink(child, target,
+									PATH_MAX)
 						: -ENOMEM;
 				if (n < 0)
 					f = ERR_PTR(n);
 				else
-					f = do_open(dir, nd->path, target, flags, mode, depth + 1);
+					f = do_open(dir, nd->path, target, flags, mode,
+						    depth + 1);
 				kfree(target);
 			} else {
 				/* a magic link: open what it stands for */
-				f = do_open(start, spath, path, flags & ~O_CREAT, mode, depth + 1);
+				f = do_open(start, spath, path, flags & ~O_CREAT, mode,
+					    depth + 1);
 			}
 		} else if (nd->trailing_slash && !S_ISDIR(child->mode)) {
 			f = ERR_PTR(-ENOTDIR);
@@ -194,13 +199,15 @@ static struct file *do_open(struct inode *start, const char *spath, const char *
 		f = ERR_PTR(r);
 		goto out_release;
 	}
-	child = dir->iops->create(dir, nd->last, S_IFREG | (mode & 07777 & ~cur_umask()), 0);
+	child =
+	    dir->iops->create(dir, nd->last, S_IFREG | (mode & 07777 & ~cur_umask()), 0);
 	if (IS_ERR(child)) {
 		f = (struct file *)child;
 		goto out_release;
 	}
 	r = path_append(nd->path, nd->last);
-	f = r ? ERR_PTR(r) : open_inode(child, nd->path, (flags & ~O_TRUNC) | O_KCREATED, NULL);
+	f = r ? ERR_PTR(r)
+	      : open_inode(child, nd->path, (flags & ~O_TRUNC) | O_KCREATED, NULL);
 	inode_put(child);
 out_release:
 	nd_release(nd);
@@ -268,7 +275,8 @@ int vfs_mknodat(int dirfd, const char *path, uint32_t mode, uint64_t rdev)
 		r = -EPERM;
 	} else if ((r = may_create_name(dir, nd->last)) == 0) {
 		uint32_t perm = mode & 07777 & ~cur_umask();
-		struct inode *child = dir->iops->create(dir, nd->last, (mode & S_IFMT) | perm, rdev);
+		struct inode *child =
+		    dir->iops->create(dir, nd->last, (mode & S_IFMT) | perm, rdev);
 		r = IS_ERR(child) ? (int)PTR_ERR(child) : 0;
 		if (!r)
 			inode_put(child);
@@ -295,8 +303,9 @@ int vfs_unlinkat(int dirfd, const char *path, int flags)
 		if (!rmdir)
 			r = -EISDIR;
 		else
-			r = nd->last_type == LAST_DOT ? -EINVAL
-			    : nd->last_type == LAST_DOTDOT ? -ENOTEMPTY : -EBUSY;
+			r = nd->last_type == LAST_DOT	   ? -EINVAL
+			    : nd->last_type == LAST_DOTDOT ? -ENOTEMPTY
+							   : -EBUSY;
 		goto out_release;
 	}
 	struct inode *victim = child_of(dir, nd->last);
@@ -306,7 +315,8 @@ int vfs_unlinkat(int dirfd, const char *path, int flags)
 	}
 	r = vfs_may_delete(dir, victim);
 	if (r) {
-		/* no write or search permission, or another's name in a sticky directory */
+		/* no write or search permission, or another's name in a sticky directory
+		 */
 	} else if (rmdir) {
 		if (!S_ISDIR(victim->mode))
 			r = -ENOTDIR;
@@ -417,7 +427,8 @@ out:
 	return r;
 }
 
-int vfs_linkat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, int flags)
+int vfs_linkat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
+	       int flags)
 {
 	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
@@ -528,7 +539,8 @@ int vfs_fstat(struct file *f, struct kstat *st)
 
 int vfs_statat(int dirfd, const char *path, int flags, struct kstat *st)
 {
-	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE))
+	if (flags &
+	    ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE))
 		return -EINVAL;
 	if (!path[0] && (flags & AT_EMPTY_PATH) && dirfd != AT_FDCWD) {
 		struct file *f = fdt_lookup(fdt_current(), dirfd);
@@ -609,7 +621,8 @@ static bool first_emit(struct dir_ctx *ctx, const char *name, size_t len, uint64
 		       unsigned int type, uint64_t next)
 {
 	struct first_name *fn = container_of(ctx, struct first_name, ctx);
-	if ((len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.'))
+	if ((len == 1 && name[0] == '.') ||
+	    (len == 2 && name[0] == '.' && name[1] == '.'))
 		return true;
 	memcpy(fn->name, name, len);
 	fn->name[len] = 0;
@@ -657,7 +670,8 @@ int vfs_remove_tree(const char *path)
 		return -ENOMEM;
 	int r = vfs_lookup_at(AT_FDCWD, path, LOOKUP_PARENT, nd);
 	if (!r) {
-		r = nd->last_type == LAST_NORM ? remove_in(nd->inode, nd->last, 0) : -EBUSY;
+		r = nd->last_type == LAST_NORM ? remove_in(nd->inode, nd->last, 0)
+					       : -EBUSY;
 		nd_release(nd);
 	}
 	nd_free(nd);

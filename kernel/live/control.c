@@ -21,7 +21,7 @@
 #include "live/live.h"
 #include "proc/internal.h"
 
-#define PORT SERIAL_COM2
+#define PORT	   SERIAL_COM2
 #define MAX_FIELDS 4096
 
 static uint8_t key[64];
@@ -29,7 +29,7 @@ static size_t key_len;
 static bool use_vcon; /* virtio-console port 0 instead of COM2 */
 
 /* receive state */
-static uint8_t *frame;		/* header + payload + MAC */
+static uint8_t *frame; /* header + payload + MAC */
 static size_t frame_cap, frame_have, frame_need;
 
 int reply_field(struct ctl_reply *r, uint16_t tag, const void *val, uint32_t len)
@@ -148,7 +148,10 @@ static void handle(const struct ctl_hdr *h, const uint8_t *payload)
 		struct ctl_field f;
 		int n, k[3] = {0, 0, 0};
 		while ((n = ctl_next_field(payload, h->len, &off, &f, &why)) == 1) {
-			int slot = f.tag == CTL_ARG ? 0 : f.tag == CTL_ENV ? 1 : f.tag == CTL_FILE ? 2 : -1;
+			int slot = f.tag == CTL_ARG    ? 0
+				   : f.tag == CTL_ENV  ? 1
+				   : f.tag == CTL_FILE ? 2
+						       : -1;
 			if (slot >= 0) {
 				if (pass == 1)
 					fields[slot][k[slot]] = f;
@@ -206,7 +209,8 @@ static void handle(const struct ctl_hdr *h, const uint8_t *payload)
 					break;
 				}
 				counts[i] = k[i];
-				fields[i] = kzalloc((k[i] + 1) * sizeof(struct ctl_field));
+				fields[i] =
+				    kzalloc((k[i] + 1) * sizeof(struct ctl_field));
 				if (!fields[i])
 					why = "out of memory";
 			}
@@ -281,7 +285,8 @@ static void rx_byte(uint8_t b)
 		const char *why;
 		if (ctl_parse_header(frame, &h, &why)) {
 			uint32_t id = (uint32_t)frame[8] | (uint32_t)frame[9] << 8 |
-				      (uint32_t)frame[10] << 16 | (uint32_t)frame[11] << 24;
+				      (uint32_t)frame[10] << 16 |
+				      (uint32_t)frame[11] << 24;
 			send_error(frame[4] <= CTL_TYPE_MAX ? frame[4] : 0, id, why);
 			frame_have = 0;
 			return;
@@ -307,11 +312,12 @@ static void rx_byte(uint8_t b)
 	ctl_parse_header(frame, &h, &why);
 	frame_have = 0;
 	if (!ctl_mac_ok(key, key_len, frame, CTL_HDR_LEN + h.len)) {
-		send_error(h.type, h.id, key_len ? "authentication failed" : "checksum mismatch");
+		send_error(h.type, h.id,
+			   key_len ? "authentication failed" : "checksum mismatch");
 		return;
 	}
 	handle(&h, frame + CTL_HDR_LEN);
-	if (frame_cap > 65536) {	/* give big buffers back */
+	if (frame_cap > 65536) { /* give big buffers back */
 		kfree(frame);
 		frame = kmalloc(4096);
 		frame_cap = frame ? 4096 : 0;
@@ -339,7 +345,8 @@ static void expire_partial(uint64_t *last_rx, bool got)
 	if (got || !frame_have)
 		*last_rx = now;
 	else if (now - *last_rx > PARTIAL_FRAME_NS) {
-		printk("control: dropped a partial frame (%zu bytes, sender silent)", frame_have);
+		printk("control: dropped a partial frame (%zu bytes, sender silent)",
+		       frame_have);
 		frame_have = 0;
 		*last_rx = now;
 	}
@@ -367,7 +374,8 @@ static void control_main(void *arg)
 		expire_partial(&last_rx, got);
 		live_patch_tick();
 		/* the interrupt wakes us; the deadline covers a lost edge */
-		waitq_sleep(&rx_wq, clock_monotonic_ns() + (frame_have ? 2000000 : 20000000));
+		waitq_sleep(&rx_wq,
+			    clock_monotonic_ns() + (frame_have ? 2000000 : 20000000));
 	}
 }
 
@@ -375,12 +383,13 @@ void live_init(void)
 {
 	use_vcon = vcon_present();
 	if (!use_vcon && !serial_port_init(PORT))
-		return;	/* no control channel on this VM */
+		return; /* no control channel on this VM */
 	void *k = NULL;
 	size_t klen = 0;
 	if (vfs_read_file("/.unielf/control-key", &k, &klen) == 0) {
 		if (klen == 0 || klen > sizeof(key)) {
-			console_error("the control key must be 1 to 64 bytes, not %zu", klen);
+			console_error("the control key must be 1 to 64 bytes, not %zu",
+				      klen);
 			console_exit(125);
 		} else {
 			memcpy(key, k, klen);
@@ -391,7 +400,8 @@ void live_init(void)
 	kernel_proc_create();
 	frame = kmalloc(4096);
 	frame_cap = 4096;
-	struct thread *t = kernel_proc ? kthread_create(kernel_proc, control_main, NULL) : NULL;
+	struct thread *t =
+	    kernel_proc ? kthread_create(kernel_proc, control_main, NULL) : NULL;
 	if (!frame || !t)
 		panic("cannot start the control channel");
 	sched_make_runnable(t);

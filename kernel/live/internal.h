@@ -12,7 +12,7 @@ struct process;
 struct ctl_request {
 	const struct ctl_field *args, *envs, *files;
 	unsigned nargs, nenvs, nfiles;
-	const char *exe;	/* NUL-terminated copies, or NULL */
+	const char *exe; /* NUL-terminated copies, or NULL */
 	const char *cwd;
 	uint32_t pid, signal, grace_ms;
 	int have_pid, have_signal;
@@ -24,13 +24,15 @@ struct ctl_request {
 struct ctl_reply {
 	uint8_t *buf;
 	size_t len, cap;
-	const char *error;	/* set: an error reply with this text */
+	const char *error; /* set: an error reply with this text */
 	char error_buf[160];
 };
 
 int reply_field(struct ctl_reply *r, uint16_t tag, const void *val, uint32_t len);
-int reply_text(struct ctl_reply *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void reply_error(struct ctl_reply *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int reply_text(struct ctl_reply *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void reply_error(struct ctl_reply *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* spawn.c */
 extern struct process *kernel_proc;

@@ -21,7 +21,8 @@ struct process *kernel_proc;
 struct process *kernel_proc_create(void)
 {
 	if (kernel_proc)
-		return kernel_proc;	/* the control channel and the net thread both need it */
+		return kernel_proc; /* the control channel and the net thread both need it
+				     */
 	struct process *p = kzalloc(sizeof(*p));
 	if (!p || !(p->sigactions = kzalloc(NSIG * sizeof(struct sigaction_k))))
 		panic("out of memory for the kernel process");
@@ -33,7 +34,7 @@ struct process *kernel_proc_create(void)
 	waitq_init(&p->child_wq);
 	waitq_init(&p->vfork_wq);
 	waitq_init(&p->stop_wq);
-	p->sigactions[SIGCHLD - 1].handler = SIG_IGN;	/* children are auto-reaped */
+	p->sigactions[SIGCHLD - 1].handler = SIG_IGN; /* children are auto-reaped */
 	p->mm = mm_create();
 	if (!p->mm || fs_proc_init(p))
 		panic("cannot set up the kernel process");
@@ -47,7 +48,8 @@ void live_status(struct ctl_request *q, struct ctl_reply *r)
 {
 	int n = 0, main_pid = 0;
 	struct process *p;
-	list_for_each_entry(p, proc_all(), link) {
+	list_for_each_entry(p, proc_all(), link)
+	{
 		if (p->reaped || p->zombie)
 			continue;
 		n++;
@@ -57,7 +59,8 @@ void live_status(struct ctl_request *q, struct ctl_reply *r)
 	struct heap_stats hs;
 	heap_get_stats(&hs);
 	reply_text(r,
-		   "uptime_ms %lu\nmem_total_kib %lu\nmem_free_kib %lu\nprocesses %d\nmain_pid %d\n"
+		   "uptime_ms %lu\nmem_total_kib %lu\nmem_free_kib %lu\nprocesses "
+		   "%d\nmain_pid %d\n"
 		   "heap_used_bytes %lu\nheap_kib %lu\n",
 		   (unsigned long)(clock_monotonic_ns() / 1000000), frames_total() * 4,
 		   frames_free() * 4, n, main_pid, (unsigned long)hs.used_bytes,
@@ -74,12 +77,14 @@ void live_ps(struct ctl_request *q, struct ctl_reply *r)
 	}
 	len += snprintf(buf, cap, "%5s %5s %-5s %s\n", "PID", "PPID", "STATE", "COMMAND");
 	struct process *p;
-	list_for_each_entry(p, proc_all(), link) {
+	list_for_each_entry(p, proc_all(), link)
+	{
 		if (p->reaped)
 			continue;
 		char cmd[256];
 		size_t c = 0;
-		for (size_t i = 0; p->cmdline && i < p->cmdline_len && c < sizeof(cmd) - 1; i++)
+		for (size_t i = 0;
+		     p->cmdline && i < p->cmdline_len && c < sizeof(cmd) - 1; i++)
 			cmd[c++] = p->cmdline[i] ? p->cmdline[i] : ' ';
 		while (c && cmd[c - 1] == ' ')
 			c--;
@@ -92,8 +97,8 @@ void live_ps(struct ctl_request *q, struct ctl_reply *r)
 			cap *= 2;
 		}
 		char state[2] = {proc_state_char(p), 0};
-		len += snprintf(buf + len, cap - len, "%5d %5d %-5s %s\n", p->pid, p->ppid, state,
-				c ? cmd : p->exe_path);
+		len += snprintf(buf + len, cap - len, "%5d %5d %-5s %s\n", p->pid,
+				p->ppid, state, c ? cmd : p->exe_path);
 	}
 	reply_field(r, CTL_TEXT, buf, (uint32_t)len);
 	kfree(buf);
@@ -107,8 +112,10 @@ int live_write_files(struct ctl_request *q, struct ctl_reply *r)
 			reply_error(r, "FILE field too short");
 			return -EINVAL;
 		}
-		uint32_t mode = f->val[0] | f->val[1] << 8 | f->val[2] << 16 | (uint32_t)f->val[3] << 24;
-		uint32_t plen = f->val[4] | f->val[5] << 8 | f->val[6] << 16 | (uint32_t)f->val[7] << 24;
+		uint32_t mode = f->val[0] | f->val[1] << 8 | f->val[2] << 16 |
+				(uint32_t)f->val[3] << 24;
+		uint32_t plen = f->val[4] | f->val[5] << 8 | f->val[6] << 16 |
+				(uint32_t)f->val[7] << 24;
 		if (plen == 0 || plen > 4095 || plen > f->len - 8) {
 			reply_error(r, "FILE path length invalid");
 			return -EINVAL;
@@ -121,7 +128,8 @@ int live_write_files(struct ctl_request *q, struct ctl_reply *r)
 			reply_error(r, "FILE path must be absolute, without '..'");
 			return -EINVAL;
 		}
-		int e = vfs_write_file(path, f->val + 8 + plen, f->len - 8 - plen, mode & 07777);
+		int e = vfs_write_file(path, f->val + 8 + plen, f->len - 8 - plen,
+				       mode & 07777);
 		if (e) {
 			reply_error(r, "%s: cannot write (error %d)", path, -e);
 			return e;
@@ -130,7 +138,8 @@ int live_write_files(struct ctl_request *q, struct ctl_reply *r)
 	return 0;
 }
 
-static char **copy_vec(const struct ctl_field *f, unsigned n, const char *extra, int *count)
+static char **copy_vec(const struct ctl_field *f, unsigned n, const char *extra,
+		       int *count)
 {
 	char **v = kzalloc((n + 2) * sizeof(char *));
 	if (!v)
@@ -138,7 +147,7 @@ static char **copy_vec(const struct ctl_field *f, unsigned n, const char *extra,
 	unsigned k = 0;
 	for (unsigned i = 0; i < n; i++) {
 		if (memchr(f[i].val, 0, f[i].len))
-			goto fail;	/* a string with a NUL inside */
+			goto fail; /* a string with a NUL inside */
 		v[k] = kmalloc(f[i].len + 1);
 		if (!v[k])
 			goto fail;
@@ -194,7 +203,8 @@ void live_spawn(struct ctl_request *q, struct ctl_reply *r)
 	struct thread *t = NULL;
 	int e = p ? fs_proc_init(p) : -ENOMEM;
 	if (!e && q->cwd && (e = vfs_chdir(p, q->cwd)))
-		reply_error(r, "%s: cannot change to this directory (error %d)", q->cwd, -e);
+		reply_error(r, "%s: cannot change to this directory (error %d)", q->cwd,
+			    -e);
 	if (!e && !(t = thread_create(p)))
 		e = -ENOMEM;
 	const char *why = NULL;

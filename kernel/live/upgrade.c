@@ -25,15 +25,15 @@ struct upgrade {
 	struct process *p;
 	struct list_head old_threads;
 	struct mm *old_mm;
-	struct process *fs_snapshot;	/* holds a copy of the old fd table and cwd */
+	struct process *fs_snapshot; /* holds a copy of the old fd table and cwd */
 	struct sigaction_k *old_sigactions;
-	struct cred old_cred;		/* exec and the new program may change them */
+	struct cred old_cred; /* exec and the new program may change them */
 	char old_exe[PROC_PATH_MAX];
 	char old_comm[PROC_COMM_LEN];
 	char *old_cmdline, *old_environ;
 	size_t old_cmdline_len, old_environ_len;
-	bool finished;			/* the new program exited during the grace period */
-	int status;			/* its wait status */
+	bool finished; /* the new program exited during the grace period */
+	int status;    /* its wait status */
 	struct waitq wq;
 };
 
@@ -49,7 +49,7 @@ bool live_upgrade_exit(struct process *p, int wait_status)
 	if (!u || u->p != p || u->finished)
 		return false;
 	if (wait_status == 0)
-		return false;	/* a clean exit is an exit */
+		return false; /* a clean exit is an exit */
 	u->finished = true;
 	u->status = wait_status;
 	waitq_wake_all(&u->wq);
@@ -72,7 +72,7 @@ static void restore(struct upgrade *u)
 	kfree(p->sigactions);
 	p->sigactions = u->old_sigactions;
 	cred_release(&p->cred);
-	p->cred = u->old_cred;	/* its reference moves back */
+	p->cred = u->old_cred; /* its reference moves back */
 	strlcpy(p->exe_path, u->old_exe, sizeof(p->exe_path));
 	memcpy(p->comm, u->old_comm, sizeof(p->comm));
 	kfree(p->cmdline);
@@ -84,7 +84,8 @@ static void restore(struct upgrade *u)
 	p->zombie = false;
 	/* the old threads come back where they were */
 	struct thread *t, *n;
-	list_for_each_entry_safe(t, n, &u->old_threads, proc_link) {
+	list_for_each_entry_safe(t, n, &u->old_threads, proc_link)
+	{
 		list_del(&t->proc_link);
 		list_add_tail(&t->proc_link, &p->threads);
 		sched_thaw(t);
@@ -94,7 +95,8 @@ static void restore(struct upgrade *u)
 static void discard_old(struct upgrade *u)
 {
 	struct thread *t, *n;
-	list_for_each_entry_safe(t, n, &u->old_threads, proc_link) {
+	list_for_each_entry_safe(t, n, &u->old_threads, proc_link)
+	{
 		list_del(&t->proc_link);
 		sched_discard_thread(t);
 	}
@@ -117,8 +119,8 @@ static void wait_quiescent(struct process *p, struct waitq *wq)
 	for (;;) {
 		bool busy = false;
 		struct thread *t;
-		list_for_each_entry(t, &p->threads, proc_link)
-			busy |= t->state != T_BLOCKED;
+		list_for_each_entry(t, &p->threads, proc_link) busy |=
+		    t->state != T_BLOCKED;
 		uint64_t now = clock_monotonic_ns();
 		if (!busy || now >= end)
 			return;
@@ -145,7 +147,8 @@ void live_upgrade(struct ctl_request *q, struct ctl_reply *r)
 		return;
 	struct upgrade *u = kzalloc(sizeof(*u));
 	struct exec_args a = {0};
-	if (!u || live_build_args(q, "UNIELF_UPGRADED=1", &a.argv, &a.argc, &a.envp, &a.envc)) {
+	if (!u ||
+	    live_build_args(q, "UNIELF_UPGRADED=1", &a.argv, &a.argc, &a.envp, &a.envc)) {
 		kfree(u);
 		reply_error(r, "out of memory");
 		return;
@@ -160,15 +163,18 @@ void live_upgrade(struct ctl_request *q, struct ctl_reply *r)
 	 * two system calls. */
 	int open = inet_upgrade_drain(p, clock_monotonic_ns() + DRAIN_NS);
 	if (open)
-		printk("upgrade: %d connection(s) still open after %llu ms: they stay in the "
-		       "new program's descriptors", open, DRAIN_NS / 1000000ULL);
+		printk("upgrade: %d connection(s) still open after %llu ms: they stay in "
+		       "the "
+		       "new program's descriptors",
+		       open, DRAIN_NS / 1000000ULL);
 	wait_quiescent(p, &u->wq);
 	/* Put the old image aside: everything here is undone by restore(). */
 	u->fs_snapshot = kzalloc(sizeof(struct process));
 	u->old_sigactions = kzalloc(NSIG * sizeof(struct sigaction_k));
 	struct thread *nt = NULL;
-	int e = (!u->fs_snapshot || !u->old_sigactions) ? -ENOMEM
-							 : fs_proc_clone(u->fs_snapshot, p);
+	int e = (!u->fs_snapshot || !u->old_sigactions)
+		    ? -ENOMEM
+		    : fs_proc_clone(u->fs_snapshot, p);
 	if (e) {
 		kfree(u->fs_snapshot);
 		kfree(u->old_sigactions);
@@ -190,9 +196,10 @@ void live_upgrade(struct ctl_request *q, struct ctl_reply *r)
 	u->old_environ_len = p->environ_len;
 	p->cmdline = p->environ = NULL;
 	u->old_mm = p->mm;
-	mm_get(u->old_mm);	/* exec_load drops one reference: ours keeps it */
+	mm_get(u->old_mm); /* exec_load drops one reference: ours keeps it */
 	struct thread *t, *n;
-	list_for_each_entry_safe(t, n, &p->threads, proc_link) {
+	list_for_each_entry_safe(t, n, &p->threads, proc_link)
+	{
 		sched_freeze(t);
 		list_del(&t->proc_link);
 		list_add_tail(&t->proc_link, &u->old_threads);
@@ -205,17 +212,19 @@ void live_upgrade(struct ctl_request *q, struct ctl_reply *r)
 	if (e) {
 		if (nt)
 			thread_free(nt);
-		mm_put(u->old_mm);	/* exec_load did not take it: drop our extra one */
+		mm_put(u->old_mm); /* exec_load did not take it: drop our extra one */
 		struct mm *keep = p->mm;
 		p->mm = NULL;
 		u->old_mm = keep;
 		restore(u);
 		kfree(u);
 		if (e == -ENOENT)
-			reply_error(r, "%s: not found; the old program keeps running", exe);
+			reply_error(r, "%s: not found; the old program keeps running",
+				    exe);
 		else
-			reply_error(r, "%s: cannot load: %s; the old program keeps running", exe,
-				    why ? why : "error");
+			reply_error(r,
+				    "%s: cannot load: %s; the old program keeps running",
+				    exe, why ? why : "error");
 		return;
 	}
 	memset(p->sigactions, 0, NSIG * sizeof(struct sigaction_k));
@@ -233,10 +242,14 @@ void live_upgrade(struct ctl_request *q, struct ctl_reply *r)
 		restore(u);
 		kfree(u);
 		if (st & 0x7f)
-			reply_error(r, "%s died of signal %d within the grace period; the old program was resumed",
+			reply_error(r,
+				    "%s died of signal %d within the grace period; the "
+				    "old program was resumed",
 				    exe, st & 0x7f);
 		else
-			reply_error(r, "%s exited with status %d within the grace period; the old program was resumed",
+			reply_error(r,
+				    "%s exited with status %d within the grace period; "
+				    "the old program was resumed",
 				    exe, (st >> 8) & 0xff);
 		printk("upgrade: rolled back");
 		return;

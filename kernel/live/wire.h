@@ -6,9 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CTL_MAGIC "UEC1"
-#define CTL_HDR_LEN 16
-#define CTL_MAC_LEN 32
+#define CTL_MAGIC	"UEC1"
+#define CTL_HDR_LEN	16
+#define CTL_MAC_LEN	32
 #define CTL_MAX_PAYLOAD (64u << 20)
 
 enum ctl_type {

@@ -43,8 +43,8 @@ int elf_map(struct mm *mm, const struct elf_info *info, const void *buf, size_t 
 		if (s->filesz) {
 			if (s->offset + s->filesz > size)
 				return -ENOEXEC;
-			int r = vm_copy_in(mm, s->vaddr + bias, (const char *)buf + s->offset,
-					   s->filesz);
+			int r = vm_copy_in(mm, s->vaddr + bias,
+					   (const char *)buf + s->offset, s->filesz);
 			if (r)
 				return r;
 		}

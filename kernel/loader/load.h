@@ -19,7 +19,7 @@ struct stack_info {
 	int envc;
 	char *const *envp;
 	const char *execfn;
-	uint64_t auxv[2 * 32];	/* (type, value) pairs, without AT_NULL */
+	uint64_t auxv[2 * 32]; /* (type, value) pairs, without AT_NULL */
 	unsigned nauxv;
 };
 

@@ -9,11 +9,11 @@
 #include "loader/load.h"
 #include "mm/vm.h"
 
-#define AT_NULL 0
+#define AT_NULL	    0
 #define AT_PLATFORM 15
-#define AT_RANDOM 25
-#define AT_EXECFN 31
-#define ARG_MAX (2UL << 20)
+#define AT_RANDOM   25
+#define AT_EXECFN   31
+#define ARG_MAX	    (2UL << 20)
 
 long stack_build(struct mm *mm, uint64_t stack_top, struct stack_info *si)
 {
@@ -27,7 +27,7 @@ long stack_build(struct mm *mm, uint64_t stack_top, struct stack_info *si)
 		return -E2BIG;
 
 	/* strings area, from the top down */
-	uint64_t sp = stack_top - 8;	/* a zero word at the very top */
+	uint64_t sp = stack_top - 8; /* a zero word at the very top */
 	char *area = kmalloc(strings);
 	if (!area)
 		return -ENOMEM;
@@ -39,12 +39,12 @@ long stack_build(struct mm *mm, uint64_t stack_top, struct stack_info *si)
 		return -ENOMEM;
 	}
 	uint64_t *envp_u = argv_u + si->argc + 1;
-#define PUT_STR(s, out) \
-	do { \
-		size_t n_ = strlen(s) + 1; \
-		memcpy(area + off, (s), n_); \
-		(out) = base + off; \
-		off += n_; \
+#define PUT_STR(s, out)                                                                  \
+	do {                                                                             \
+		size_t n_ = strlen(s) + 1;                                               \
+		memcpy(area + off, (s), n_);                                             \
+		(out) = base + off;                                                      \
+		off += n_;                                                               \
 	} while (0)
 	uint64_t execfn_u, platform_u, random_u;
 	for (int i = 0; i < si->argc; i++)

@@ -61,7 +61,8 @@ long vdso_map(struct mm *mm)
 	if (base < 0)
 		return base;
 	/* the code part is its own area, readable and executable */
-	if (vm_protect(mm, base + PAGE_SIZE, code_pages * PAGE_SIZE, PROT_READ | PROT_EXEC))
+	if (vm_protect(mm, base + PAGE_SIZE, code_pages * PAGE_SIZE,
+		       PROT_READ | PROT_EXEC))
 		return -12;
 	struct vma *v = vm_find(mm, base + PAGE_SIZE);
 	if (v)

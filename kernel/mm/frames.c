@@ -9,7 +9,7 @@
 
 extern char _kernel_end[];
 
-static uint64_t *bitmap;	/* 1 = used */
+static uint64_t *bitmap; /* 1 = used */
 static uint16_t *refs;
 static uint64_t nframes, nfree, total, hint;
 
@@ -28,8 +28,8 @@ static inline bool is_used(uint64_t f)
 
 void frames_reserve(uint64_t pa, uint64_t len)
 {
-	for (uint64_t f = pa / PAGE_SIZE; f < (pa + len + PAGE_SIZE - 1) / PAGE_SIZE && f < nframes;
-	     f++) {
+	for (uint64_t f = pa / PAGE_SIZE;
+	     f < (pa + len + PAGE_SIZE - 1) / PAGE_SIZE && f < nframes; f++) {
 		if (!is_used(f)) {
 			set_used(f);
 			nfree--;
@@ -45,7 +45,7 @@ void frames_init(const struct hvm_start_info *si)
 		if (mm[i].type == HVM_MEMMAP_RAM && mm[i].addr + mm[i].size > top)
 			top = mm[i].addr + mm[i].size;
 	if (top > (1UL << 30))
-		top = 1UL << 30;	/* the boot tables map 1 GiB; mmu_init extends */
+		top = 1UL << 30; /* the boot tables map 1 GiB; mmu_init extends */
 	nframes = top / PAGE_SIZE;
 	uint64_t bm_bytes = ALIGN_UP((nframes + 63) / 64 * 8, 8);
 	uint64_t ref_bytes = nframes * sizeof(uint16_t);
@@ -72,7 +72,7 @@ void frames_init(const struct hvm_start_info *si)
 		}
 	}
 	total = nfree;
-	frames_reserve(0, 0x100000);	/* real-mode area, firmware */
+	frames_reserve(0, 0x100000); /* real-mode area, firmware */
 	frames_reserve(0x100000, virt_to_phys(_kernel_end) - 0x100000);
 	frames_reserve(place, need);
 	frames_reserve((uint64_t)si - PHYS_BASE, PAGE_SIZE);
@@ -150,7 +150,8 @@ uint64_t frames_free(void)
 /* The initrd has been unpacked: its frames become free memory. */
 void frames_release_initrd(uint64_t pa, uint64_t len)
 {
-	for (uint64_t f = pa / PAGE_SIZE; f < (pa + len) / PAGE_SIZE && f < nframes; f++) {
+	for (uint64_t f = pa / PAGE_SIZE; f < (pa + len) / PAGE_SIZE && f < nframes;
+	     f++) {
 		if (is_used(f)) {
 			set_free(f);
 			refs[f] = 0;

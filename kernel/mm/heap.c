@@ -11,8 +11,8 @@
 #include "mm/mm_internal.h"
 
 #define SLAB_MAGIC 0x5ab5ab5aU
-#define NCLASSES 8
-#define BIG_MAGIC 0xb16b10cULL
+#define NCLASSES   8
+#define BIG_MAGIC  0xb16b10cULL
 
 struct slab_hdr {
 	uint32_t magic;
@@ -26,7 +26,7 @@ struct free_obj {
 
 struct big_hdr {
 	uint64_t magic;
-	uint64_t pages;		/* mapped pages, header included */
+	uint64_t pages; /* mapped pages, header included */
 };
 
 /* A free range of the VMALLOC area.  Every large block owns the unmapped
@@ -38,8 +38,8 @@ struct vrange {
 };
 
 static struct free_obj *free_lists[NCLASSES];
-static uint64_t vmalloc_next = VMALLOC_BASE;	/* never used above this */
-static struct vrange *vfree;	/* sorted by address, merged, first-fit */
+static uint64_t vmalloc_next = VMALLOC_BASE; /* never used above this */
+static struct vrange *vfree;		     /* sorted by address, merged, first-fit */
 static struct heap_stats stats;
 
 static unsigned class_of(size_t size)
@@ -126,7 +126,7 @@ static void vrange_give(uint64_t start, uint64_t pages)
 	} else {
 		struct vrange *r = kmalloc(sizeof(*r));
 		if (!r)
-			return;		/* leak the address range, not memory */
+			return; /* leak the address range, not memory */
 		r->start = start;
 		r->pages = pages;
 		r->next = next;
@@ -158,12 +158,13 @@ static void big_unmap(uint64_t va, uint64_t pages)
 static void *big_alloc(size_t size)
 {
 	uint64_t pages = (size + sizeof(struct big_hdr) + PAGE_SIZE - 1) / PAGE_SIZE;
-	uint64_t va = vrange_take(pages + 1);	/* one unmapped guard page */
+	uint64_t va = vrange_take(pages + 1); /* one unmapped guard page */
 	if (!va)
 		return NULL;
 	for (uint64_t i = 0; i < pages; i++) {
 		uint64_t pa = frame_alloc_nozero();
-		if (!pa || mmu_map(kernel_pml4, va + i * PAGE_SIZE, pa, PTE_W | PTE_NX | PTE_G)) {
+		if (!pa || mmu_map(kernel_pml4, va + i * PAGE_SIZE, pa,
+				   PTE_W | PTE_NX | PTE_G)) {
 			if (pa)
 				frame_put(pa);
 			big_unmap(va, i);

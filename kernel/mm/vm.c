@@ -13,7 +13,7 @@
 #include "mm/mm_internal.h"
 #include "mm/vm.h"
 
-#define USER_MIN 0x10000UL
+#define USER_MIN   0x10000UL
 #define USER_LIMIT 0x00007ffffffff000UL
 
 static uint64_t next_mm_id;
@@ -49,7 +49,8 @@ struct mm *mm_create(void)
 struct vma *vm_find(struct mm *mm, uint64_t addr)
 {
 	struct vma *v;
-	list_for_each_entry(v, &mm->vmas, link) {
+	list_for_each_entry(v, &mm->vmas, link)
+	{
 		if (addr < v->start)
 			return NULL;
 		if (addr < v->end)
@@ -96,7 +97,8 @@ int vm_unmap(struct mm *mm, uint64_t start, uint64_t len)
 		return -ENOMEM;
 	struct vma *v, *n;
 	bool any = false;
-	list_for_each_entry_safe(v, n, &mm->vmas, link) {
+	list_for_each_entry_safe(v, n, &mm->vmas, link)
+	{
 		if (v->start >= end)
 			break;
 		if (v->end <= start)
@@ -116,9 +118,8 @@ int vm_unmap(struct mm *mm, uint64_t start, uint64_t len)
 bool vm_range_free(struct mm *mm, uint64_t start, uint64_t end)
 {
 	struct vma *v;
-	list_for_each_entry(v, &mm->vmas, link)
-		if (v->start < end && v->end > start)
-			return false;
+	list_for_each_entry(v, &mm->vmas,
+			    link) if (v->start < end && v->end > start) return false;
 	return true;
 }
 
@@ -144,7 +145,8 @@ static uint64_t find_gap(struct mm *mm, uint64_t len)
 static void insert_vma(struct mm *mm, struct vma *nv)
 {
 	struct vma *v;
-	list_for_each_entry(v, &mm->vmas, link) {
+	list_for_each_entry(v, &mm->vmas, link)
+	{
 		if (v->start > nv->start) {
 			list_add_tail(&nv->link, &v->link);
 			return;
@@ -157,7 +159,7 @@ long vm_map(struct mm *mm, uint64_t addr, uint64_t len, uint32_t prot, uint32_t 
 	    bool fixed, const char *name)
 {
 	if ((prot & PROT_WRITE) && (prot & PROT_EXEC))
-		return -EACCES;	/* W^X */
+		return -EACCES; /* W^X */
 	len = ALIGN_UP(len, PAGE_SIZE);
 	if (!len || len > USER_LIMIT)
 		return -ENOMEM;
@@ -205,7 +207,8 @@ int vm_protect(struct mm *mm, uint64_t start, uint64_t len, uint32_t prot)
 	if (split_at(mm, start) || split_at(mm, end))
 		return -ENOMEM;
 	struct vma *v;
-	list_for_each_entry(v, &mm->vmas, link) {
+	list_for_each_entry(v, &mm->vmas, link)
+	{
 		if (v->start >= end)
 			break;
 		if (v->end <= start)
@@ -223,7 +226,8 @@ int vm_protect(struct mm *mm, uint64_t start, uint64_t len, uint32_t prot)
 			} else {
 				uint64_t f = prot_to_pte(prot);
 				if ((*pte & PTE_COW) || frame_refcount(pa) > 1)
-					f = (f & ~PTE_W) | ((prot & PROT_WRITE) ? PTE_COW : 0);
+					f = (f & ~PTE_W) |
+					    ((prot & PROT_WRITE) ? PTE_COW : 0);
 				*pte = pa | f | PTE_P;
 			}
 			mmu_flush(va);
@@ -330,7 +334,8 @@ struct mm *mm_clone(struct mm *src)
 	mm->mmap_base = src->mmap_base;
 	mm->stack_top = src->stack_top;
 	struct vma *v;
-	list_for_each_entry(v, &src->vmas, link) {
+	list_for_each_entry(v, &src->vmas, link)
+	{
 		struct vma *n = kmalloc(sizeof(*n));
 		if (!n)
 			goto fail;
@@ -380,7 +385,8 @@ void mm_put(struct mm *mm)
 void mm_destroy(struct mm *mm)
 {
 	struct vma *v, *n;
-	list_for_each_entry_safe(v, n, &mm->vmas, link) {
+	list_for_each_entry_safe(v, n, &mm->vmas, link)
+	{
 		unmap_pages(mm, v->start, v->end);
 		list_del(&v->link);
 		kfree(v);

@@ -17,7 +17,7 @@
 #include "proc/internal.h"
 
 static bool started;
-static uint64_t sleep_deadline;	/* the net thread sleeps until then (0: none) */
+static uint64_t sleep_deadline; /* the net thread sleeps until then (0: none) */
 static bool sleeping;
 static volatile bool kicked;
 static struct waitq net_wq = WAITQ_INIT(net_wq);
@@ -92,7 +92,7 @@ static void net_main(void *unused)
 		kicked = false;
 		for (int i = 0; i < npollers; i++)
 			pollers[i].fn(pollers[i].arg);
-		netif_poll_all();	/* loopback deliveries */
+		netif_poll_all(); /* loopback deliveries */
 		sys_check_timeouts();
 		/* interrupts off from the test to the sleep: a kick from an
 		 * interrupt handler in between would find no sleeper and be lost
@@ -103,9 +103,10 @@ static void net_main(void *unused)
 			continue;
 		}
 		u32_t ms = sys_timeouts_sleeptime();
-		uint64_t deadline = ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE
-					    ? 0
-					    : clock_monotonic_ns() + (uint64_t)ms * 1000000 + 1;
+		uint64_t deadline =
+		    ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE
+			? 0
+			: clock_monotonic_ns() + (uint64_t)ms * 1000000 + 1;
 		sleep_deadline = deadline;
 		sleeping = true;
 		waitq_sleep(&net_wq, deadline);

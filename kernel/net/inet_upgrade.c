@@ -63,7 +63,7 @@ static void set_draining(struct process *p, bool on)
 			continue;
 		ins->draining = on;
 		if (!on && ins->nowners)
-			sock_ready(ins->owners[0], POLLIN);	/* what queued meanwhile */
+			sock_ready(ins->owners[0], POLLIN); /* what queued meanwhile */
 	}
 }
 

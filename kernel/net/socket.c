@@ -26,7 +26,7 @@
 #include "proc/internal.h"
 
 extern const struct sock_family *const __start_sock_families[],
-	*const __stop_sock_families[];
+    *const __stop_sock_families[];
 
 static struct super_block *sock_sb;
 static const struct super_ops sock_sops = {0};
@@ -47,7 +47,8 @@ struct linux_ucred sock_current_cred(void)
 {
 	/* SO_PEERCRED gives the effective ids, as Linux's cred_to_ucred */
 	const struct process *p = proc_current();
-	return (struct linux_ucred){.pid = p->pid, .uid = p->cred.euid, .gid = p->cred.egid};
+	return (struct linux_ucred){
+	    .pid = p->pid, .uid = p->cred.euid, .gid = p->cred.egid};
 }
 
 struct socket *sock_create(int family, int type, int protocol)
@@ -231,7 +232,8 @@ static long sock_file_rw(struct file *f, struct linux_iovec *iov, int cnt, bool 
 	}
 	if (!r) {
 		if (write)
-			r = sock_do_sendmsg(s, m, s->type == SOCK_SEQPACKET ? MSG_EOR : 0);
+			r = sock_do_sendmsg(s, m,
+					    s->type == SOCK_SEQPACKET ? MSG_EOR : 0);
 		else if (m->it.count) /* a zero-length read returns 0 at once */
 			r = sock_do_recvmsg(s, m, 0);
 	}
@@ -300,13 +302,13 @@ static void sock_release(struct file *f)
 }
 
 static const struct file_ops sock_file_ops = {
-	.read = sock_read,
-	.write = sock_write,
-	.read_iov = sock_read_iov,
-	.write_iov = sock_write_iov,
-	.poll = sock_poll,
-	.poll_seq = sock_poll_seq,
-	.ioctl = sock_ioctl,
-	.nread = sock_nread,
-	.release = sock_release,
+    .read = sock_read,
+    .write = sock_write,
+    .read_iov = sock_read_iov,
+    .write_iov = sock_write_iov,
+    .poll = sock_poll,
+    .poll_seq = sock_poll_seq,
+    .ioctl = sock_ioctl,
+    .nread = sock_nread,
+    .release = sock_release,
 };

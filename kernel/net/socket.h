@@ -160,7 +160,8 @@ struct socket {
 	struct linux_linger linger;
 	uint32_t mark, priority;
 	struct linux_ucred peercred; /* SO_PEERCRED; pid 0 uid/gid -1 when none */
-	uint64_t rx_seq, tx_seq;     /* poll clock stamps of the last read/write-side events */
+	uint64_t rx_seq,
+	    tx_seq; /* poll clock stamps of the last read/write-side events */
 };
 
 /* true when boolean SOL_SOCKET option name (SO_PASSCRED, SO_KEEPALIVE,

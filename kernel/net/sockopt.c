@@ -23,7 +23,6 @@
 #include "net/socket_internal.h"
 #include "proc/internal.h"
 
-
 /* ---- options ---- */
 
 static int get_int(const void *val, unsigned int len, int *v)

@@ -26,8 +26,8 @@
 #include "net/socket_internal.h"
 #include "proc/internal.h"
 
-#define CONTROL_MAX 65536	/* Linux's optmem_max is in this range: -ENOBUFS above */
-#define IOV_FAST 8
+#define CONTROL_MAX 65536 /* Linux's optmem_max is in this range: -ENOBUFS above */
+#define IOV_FAST    8
 
 /* An address from user memory: -EINVAL for a length outside [0, SOCKADDR_MAX]. */
 static int addr_from_user(void *k, unsigned long uaddr, int len)

@@ -556,7 +556,8 @@ static int tcp_accept_op(struct socket *s, struct socket **newsock, bool nonbloc
 	struct inet_sock *ins = inet_sk(s);
 	inet_claim(ins);
 	uint64_t deadline = sock_deadline(s, false);
-	while (ins->state == INET_LISTEN && (list_empty(&ins->acceptq) || ins->draining)) {
+	while (ins->state == INET_LISTEN &&
+	       (list_empty(&ins->acceptq) || ins->draining)) {
 		if (nonblock)
 			return -EAGAIN;
 		int r = sock_wait(s, deadline);
@@ -836,7 +837,8 @@ static unsigned int tcp_poll_op(struct socket *s)
 	struct inet_sock *ins = inet_sk(s);
 	inet_claim(ins);
 	if (ins->state == INET_LISTEN)
-		return list_empty(&ins->acceptq) || ins->draining ? 0 : POLLIN | POLLRDNORM;
+		return list_empty(&ins->acceptq) || ins->draining ? 0
+								  : POLLIN | POLLRDNORM;
 	unsigned int m = 0;
 	bool closed = ins->state == INET_FRESH || ins->state == INET_CLOSED;
 	bool gone = ins->state == INET_CONNECTED && !ins->pcb.tcp;

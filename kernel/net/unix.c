@@ -166,8 +166,9 @@ struct unix_sock *unix_find(const void *addr, unsigned int len, int type)
 		if (r) {
 			u = ERR_PTR(r);
 		} else {
-			r = vfs_permission(nd->inode, MAY_WRITE);	/* as Linux */
-			u = !r && S_ISSOCK(nd->inode->mode) ? find_inode(nd->inode) : NULL;
+			r = vfs_permission(nd->inode, MAY_WRITE); /* as Linux */
+			u = !r && S_ISSOCK(nd->inode->mode) ? find_inode(nd->inode)
+							    : NULL;
 			u = u ? u : ERR_PTR(r ? r : -ECONNREFUSED);
 			nd_release(nd);
 		}
@@ -561,50 +562,50 @@ static int unix_connect(struct socket *s, const void *addr, unsigned int len,
 }
 
 static const struct sock_ops unix_stream_ops = {
-	.bind = unix_bind,
-	.connect = unix_connect,
-	.listen = unix_listen,
-	.accept = unix_accept,
-	.socketpair = unix_socketpair,
-	.sendmsg = unix_stream_sendmsg,
-	.recvmsg = unix_stream_recvmsg,
-	.shutdown = unix_shutdown,
-	.getname = unix_getname,
-	.poll = unix_poll,
-	.ioctl = unix_ioctl,
-	.nread = unix_nread,
-	.release = unix_release,
+    .bind = unix_bind,
+    .connect = unix_connect,
+    .listen = unix_listen,
+    .accept = unix_accept,
+    .socketpair = unix_socketpair,
+    .sendmsg = unix_stream_sendmsg,
+    .recvmsg = unix_stream_recvmsg,
+    .shutdown = unix_shutdown,
+    .getname = unix_getname,
+    .poll = unix_poll,
+    .ioctl = unix_ioctl,
+    .nread = unix_nread,
+    .release = unix_release,
 };
 
 static const struct sock_ops unix_seqpacket_ops = {
-	.bind = unix_bind,
-	.connect = unix_connect,
-	.listen = unix_listen,
-	.accept = unix_accept,
-	.socketpair = unix_socketpair,
-	.sendmsg = unix_dgram_sendmsg,
-	.recvmsg = unix_dgram_recvmsg,
-	.shutdown = unix_shutdown,
-	.getname = unix_getname,
-	.poll = unix_poll,
-	.ioctl = unix_ioctl,
-	.nread = unix_nread,
-	.release = unix_release,
+    .bind = unix_bind,
+    .connect = unix_connect,
+    .listen = unix_listen,
+    .accept = unix_accept,
+    .socketpair = unix_socketpair,
+    .sendmsg = unix_dgram_sendmsg,
+    .recvmsg = unix_dgram_recvmsg,
+    .shutdown = unix_shutdown,
+    .getname = unix_getname,
+    .poll = unix_poll,
+    .ioctl = unix_ioctl,
+    .nread = unix_nread,
+    .release = unix_release,
 };
 
 static const struct sock_ops unix_dgram_ops = {
-	.bind = unix_bind,
-	.connect = unix_connect,
-	.listen = unix_listen,
-	.socketpair = unix_socketpair,
-	.sendmsg = unix_dgram_sendmsg,
-	.recvmsg = unix_dgram_recvmsg,
-	.shutdown = unix_shutdown,
-	.getname = unix_getname,
-	.poll = unix_poll,
-	.ioctl = unix_ioctl,
-	.nread = unix_nread,
-	.release = unix_release,
+    .bind = unix_bind,
+    .connect = unix_connect,
+    .listen = unix_listen,
+    .socketpair = unix_socketpair,
+    .sendmsg = unix_dgram_sendmsg,
+    .recvmsg = unix_dgram_recvmsg,
+    .shutdown = unix_shutdown,
+    .getname = unix_getname,
+    .poll = unix_poll,
+    .ioctl = unix_ioctl,
+    .nread = unix_nread,
+    .release = unix_release,
 };
 
 static int unix_create(struct socket *s, int type, int protocol)

@@ -14,9 +14,10 @@
 #define UNIX_RCV_SHUTDOWN   1
 #define UNIX_SEND_SHUTDOWN  2
 #define UNIX_SHUTDOWN_MASK  3
-#define UNIX_MAX_DGRAM_QLEN 10	/* net.unix.max_dgram_qlen */
-#define UNIX_SKB_OVERHEAD   512 /* charged per message besides its data, as skb truesize \
-				 */
+#define UNIX_MAX_DGRAM_QLEN 10 /* net.unix.max_dgram_qlen */
+#define UNIX_SKB_OVERHEAD                                                                \
+	512 /* charged per message besides its data, as skb truesize                     \
+	     */
 
 struct inode;
 struct file;

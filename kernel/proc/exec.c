@@ -18,39 +18,41 @@
 #include "mm/vm.h"
 #include "proc/internal.h"
 
-#define AT_PHDR 3
-#define AT_PHENT 4
-#define AT_PHNUM 5
-#define AT_PAGESZ 6
-#define AT_BASE 7
-#define AT_FLAGS 8
-#define AT_ENTRY 9
-#define AT_UID 11
-#define AT_EUID 12
-#define AT_GID 13
-#define AT_EGID 14
-#define AT_HWCAP 16
-#define AT_CLKTCK 17
-#define AT_SECURE 23
-#define AT_HWCAP2 26
+#define AT_PHDR		3
+#define AT_PHENT	4
+#define AT_PHNUM	5
+#define AT_PAGESZ	6
+#define AT_BASE		7
+#define AT_FLAGS	8
+#define AT_ENTRY	9
+#define AT_UID		11
+#define AT_EUID		12
+#define AT_GID		13
+#define AT_EGID		14
+#define AT_HWCAP	16
+#define AT_CLKTCK	17
+#define AT_SECURE	23
+#define AT_HWCAP2	26
 #define AT_SYSINFO_EHDR 33
-#define AT_MINSIGSTKSZ 51
+#define AT_MINSIGSTKSZ	51
 
 #define STACK_SIZE (8UL << 20)
-#define PIE_BASE 0x555555554000UL
+#define PIE_BASE   0x555555554000UL
 
 struct image {
 	void *buf;
 	size_t size;
 	struct elf_info info;
-	char path[256];		/* what the path resolved to (for /proc/self/exe) */
-	uint32_t mode, uid, gid;	/* of the file: set-user-ID and set-group-ID bits */
+	char path[256];		 /* what the path resolved to (for /proc/self/exe) */
+	uint32_t mode, uid, gid; /* of the file: set-user-ID and set-group-ID bits */
 };
 
-static int read_image(const char *path, struct image *img, bool need_exec, const char **why)
+static int read_image(const char *path, struct image *img, bool need_exec,
+		      const char **why)
 {
 	/* a program needs execute permission, not read; its interpreter read */
-	struct file *f = need_exec ? vfs_open_exec(path) : vfs_open(path, 0 /* O_RDONLY */, 0);
+	struct file *f =
+	    need_exec ? vfs_open_exec(path) : vfs_open(path, 0 /* O_RDONLY */, 0);
 	if (IS_ERR(f))
 		return (int)PTR_ERR(f);
 	int r = need_exec ? vfs_check_exec(f) : 0;
@@ -125,10 +127,12 @@ int exec_load(struct process *p, const char *path, struct exec_args *a, struct r
 	uint64_t bias = 0;
 	if (exe.info.type == 3)
 		bias = PIE_BASE + ((random_u64() & 0x3fff) << PAGE_SHIFT) - exe.info.lo;
-	err = elf_map(mm, &exe.info, exe.buf, exe.size, bias, exe.path[0] ? exe.path : path);
+	err = elf_map(mm, &exe.info, exe.buf, exe.size, bias,
+		      exe.path[0] ? exe.path : path);
 	if (err) {
-		*why = err == -EACCES ? "segments sharing a page would be writable and executable"
-				      : "out of memory mapping segments";
+		*why = err == -EACCES
+			   ? "segments sharing a page would be writable and executable"
+			   : "out of memory mapping segments";
 		goto out;
 	}
 	uint64_t interp_base = 0, entry = exe.info.entry + bias;
@@ -168,8 +172,11 @@ int exec_load(struct process *p, const char *path, struct exec_args *a, struct r
 	struct cred nc;
 	bool secure = cred_exec_prepare(&p->cred, exe.mode, exe.uid, exe.gid, &nc);
 	struct stack_info si = {
-		.argc = a->argc, .argv = a->argv, .envc = a->envc, .envp = a->envp,
-		.execfn = path,
+	    .argc = a->argc,
+	    .argv = a->argv,
+	    .envc = a->envc,
+	    .envp = a->envp,
+	    .execfn = path,
 	};
 	add_aux(&si, AT_SYSINFO_EHDR, (uint64_t)vdso);
 	add_aux(&si, AT_MINSIGSTKSZ, ALIGN_UP(fpu_state_size + 1024, 16));

@@ -10,7 +10,7 @@
 #include <uapi/sched.h>
 
 #define KSTACK_SIZE (32 * 1024)
-#define NSIG 64
+#define NSIG	    64
 
 enum thread_state { T_RUNNABLE, T_RUNNING, T_BLOCKED, T_DEAD };
 
@@ -24,33 +24,33 @@ struct linux_sigaltstack {
 struct thread {
 	int tid;
 	struct process *proc;
-	void *kstack;			/* KSTACK_SIZE bytes */
-	uint64_t ksp;			/* saved by context_switch */
-	struct regs *uregs;		/* the user frame at the top of kstack */
+	void *kstack;	    /* KSTACK_SIZE bytes */
+	uint64_t ksp;	    /* saved by context_switch */
+	struct regs *uregs; /* the user frame at the top of kstack */
 	uint64_t fs_base;
-	void *fpu;			/* XSAVE area, 64-byte aligned */
+	void *fpu; /* XSAVE area, 64-byte aligned */
 	void *fpu_alloc;
 	enum thread_state state;
-	struct waitq *wq;		/* what it sleeps on, if any */
+	struct waitq *wq; /* what it sleeps on, if any */
 	struct list_head wait_link;
-	uint64_t deadline;		/* monotonic ns, 0 = none */
+	uint64_t deadline; /* monotonic ns, 0 = none */
 	struct list_head sleep_link;
 	bool woken;
 	struct list_head run_link;
 	struct list_head proc_link;
 	uint64_t sigmask;
 	uint64_t sig_pending;
-	uint64_t saved_sigmask;		/* rt_sigsuspend: restored after the handler */
+	uint64_t saved_sigmask; /* rt_sigsuspend: restored after the handler */
 	bool restore_sigmask;
 	struct linux_sigaltstack altstack;
 	uint64_t clear_child_tid;
 	uint64_t robust_list;
 	uint64_t robust_len;
-	uint64_t rseq;			/* registered struct rseq, 0 if none */
+	uint64_t rseq; /* registered struct rseq, 0 if none */
 	uint32_t rseq_len, rseq_sig;
-	bool rseq_preempted;		/* switched out since it last ran */
-	bool frozen;			/* held by an upgrade in progress */
-	const struct cred *cred_override;	/* access(): acting with the real ids */
+	bool rseq_preempted;		  /* switched out since it last ran */
+	bool frozen;			  /* held by an upgrade in progress */
+	const struct cred *cred_override; /* access(): acting with the real ids */
 };
 
 struct sigaction_k {
@@ -90,11 +90,11 @@ long proc_wait(int pid, int *status, int options);
 void proc_vfork_release(struct process *p);
 void proc_reap_dead_threads(void);
 void proc_kill_other_threads(struct process *p, struct thread *keep);
-void futex_wake_addr(struct mm *mm, uint64_t uaddr, int n);	/* syscall/sys_futex.c */
+void futex_wake_addr(struct mm *mm, uint64_t uaddr, int n); /* syscall/sys_futex.c */
 
 /* signal.c */
 /* A signal's bit in a mask; the signals no mask can block. */
-#define SIGBIT(s) (1ULL << ((s)-1))
+#define SIGBIT(s)   (1ULL << ((s)-1))
 #define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
 /* The temporary signal mask of ppoll, pselect6 and epoll_pwait: with umask
  * non-zero, installs the user's mask (size must be 8) and saves the thread's in

@@ -73,9 +73,8 @@ void proc_discard(struct process *p, struct thread *t)
 struct process *proc_find(int pid)
 {
 	struct process *p;
-	list_for_each_entry(p, &all_procs, link)
-		if (p->pid == pid && !p->reaped)
-			return p;
+	list_for_each_entry(p, &all_procs,
+			    link) if (p->pid == pid && !p->reaped) return p;
 	return NULL;
 }
 
@@ -150,7 +149,8 @@ long proc_clone(unsigned long flags, uint64_t newsp, uint64_t ptid, uint64_t cti
 			proc_free(p);
 			return -ENOMEM;
 		}
-		memcpy(p->sigactions, parent->sigactions, NSIG * sizeof(struct sigaction_k));
+		memcpy(p->sigactions, parent->sigactions,
+		       NSIG * sizeof(struct sigaction_k));
 		cred_copy(&p->cred, &parent->cred);
 		p->ppid = parent->pid;
 		p->parent = parent;
@@ -159,8 +159,10 @@ long proc_clone(unsigned long flags, uint64_t newsp, uint64_t ptid, uint64_t cti
 		p->exit_signal = flags & 0xff;
 		strlcpy(p->exe_path, parent->exe_path, sizeof(p->exe_path));
 		memcpy(p->comm, parent->comm, sizeof(p->comm));
-		p->cmdline = dup_blob(parent->cmdline, parent->cmdline_len, &p->cmdline_len);
-		p->environ = dup_blob(parent->environ, parent->environ_len, &p->environ_len);
+		p->cmdline =
+		    dup_blob(parent->cmdline, parent->cmdline_len, &p->cmdline_len);
+		p->environ =
+		    dup_blob(parent->environ, parent->environ_len, &p->environ_len);
 		p->auxv = dup_blob(parent->auxv, parent->auxv_len, &p->auxv_len);
 		p->start_ns = clock_monotonic_ns();
 		list_add_tail(&p->sibling, &parent->children);
@@ -184,7 +186,7 @@ long proc_clone(unsigned long flags, uint64_t newsp, uint64_t ptid, uint64_t cti
 	}
 	int id = (flags & CLONE_THREAD) ? t->tid : t->proc->pid;
 	if (!(flags & CLONE_THREAD))
-		t->tid = id;	/* a process's first thread has tid == pid */
+		t->tid = id; /* a process's first thread has tid == pid */
 	if (flags & CLONE_PARENT_SETTID)
 		copy_to_user(ptid, &id, sizeof(int));
 	if (flags & CLONE_CHILD_SETTID) {
@@ -204,7 +206,7 @@ long proc_clone(unsigned long flags, uint64_t newsp, uint64_t ptid, uint64_t cti
 		while (!parent->vfork_done)
 			if (waitq_sleep(&parent->vfork_wq, 0) && !parent->vfork_done &&
 			    signal_pending_current())
-				continue;	/* vfork waits are not interruptible */
+				continue; /* vfork waits are not interruptible */
 	}
 	return id;
 }
@@ -233,8 +235,10 @@ static void exit_robust_list(struct thread *t)
 			return;
 		uint64_t word = entry + head.offset;
 		uint32_t v;
-		if (copy_from_user(&v, word, 4) == 0 && (v & 0x3fffffff) == (uint32_t)t->tid) {
-			v = (v & 0x80000000) | 0x40000000;	/* FUTEX_OWNER_DIED, keep WAITERS */
+		if (copy_from_user(&v, word, 4) == 0 &&
+		    (v & 0x3fffffff) == (uint32_t)t->tid) {
+			v = (v & 0x80000000) |
+			    0x40000000; /* FUTEX_OWNER_DIED, keep WAITERS */
 			copy_to_user(word, &v, 4);
 			futex_wake_addr(t->proc->mm, word, 1);
 		}
@@ -248,7 +252,8 @@ static LIST_HEAD(dead_threads);
 void proc_reap_dead_threads(void)
 {
 	struct thread *t, *n;
-	list_for_each_entry_safe(t, n, &dead_threads, run_link) {
+	list_for_each_entry_safe(t, n, &dead_threads, run_link)
+	{
 		if (t == thread_current())
 			continue;
 		list_del(&t->run_link);
@@ -295,7 +300,8 @@ void proc_exit_thread(int code)
 void proc_kill_other_threads(struct process *p, struct thread *keep)
 {
 	struct thread *o, *n;
-	list_for_each_entry_safe(o, n, &p->threads, proc_link) {
+	list_for_each_entry_safe(o, n, &p->threads, proc_link)
+	{
 		if (o == keep)
 			continue;
 		list_del(&o->proc_link);
@@ -316,10 +322,10 @@ void proc_exit_group(int wait_status)
 static bool process_finish(struct process *p, int wait_status)
 {
 	if (p == init_proc && live_upgrade_exit(p, wait_status))
-		return false;	/* the upgrade rolls back: the old program resumes */
+		return false; /* the upgrade rolls back: the old program resumes */
 	if (p == init_proc) {
 		int host = (wait_status & 0x7f) ? 128 + (wait_status & 0x7f)
-						 : (wait_status >> 8) & 0xff;
+						: (wait_status >> 8) & 0xff;
 		if (wait_status & 0x7f)
 			printk("proc: pid 1 (%s) killed by signal %d", p->exe_path,
 			       wait_status & 0x7f);
@@ -339,7 +345,8 @@ static bool process_finish(struct process *p, int wait_status)
 		mm_put(mm);
 	/* orphans go to pid 1 */
 	struct process *c, *n;
-	list_for_each_entry_safe(c, n, &p->children, sibling) {
+	list_for_each_entry_safe(c, n, &p->children, sibling)
+	{
 		list_del(&c->sibling);
 		c->parent = init_proc;
 		c->ppid = 1;
@@ -352,7 +359,7 @@ static bool process_finish(struct process *p, int wait_status)
 	struct process *parent = p->parent ? p->parent : init_proc;
 	struct sigaction_k *sa = &parent->sigactions[SIGCHLD - 1];
 	if (sa->handler == SIG_IGN || (sa->flags & SA_NOCLDWAIT)) {
-		p->reaped = true;	/* nobody will wait: auto-reap */
+		p->reaped = true; /* nobody will wait: auto-reap */
 		list_del(&p->sibling);
 	} else if (p->exit_signal) {
 		signal_send_process(parent, p->exit_signal);
@@ -372,7 +379,8 @@ long proc_wait(int pid, int *status, int options)
 	for (;;) {
 		bool any = false;
 		struct process *c, *n;
-		list_for_each_entry_safe(c, n, &self->children, sibling) {
+		list_for_each_entry_safe(c, n, &self->children, sibling)
+		{
 			if (pid > 0 && c->pid != pid)
 				continue;
 			if (pid == 0 && c->pgid != self->pgid)
@@ -383,7 +391,8 @@ long proc_wait(int pid, int *status, int options)
 			if (!c->zombie || (options & 0x20000000)) {
 				if (c->zombie)
 					continue;
-				if ((options & WUNTRACED) && c->stopped && c->stop_report) {
+				if ((options & WUNTRACED) && c->stopped &&
+				    c->stop_report) {
 					*status = c->stop_report;
 					if (!nowait)
 						c->stop_report = 0;
@@ -400,10 +409,11 @@ long proc_wait(int pid, int *status, int options)
 			int id = c->pid;
 			*status = c->exit_status;
 			if (!nowait) {
-				self->child_utime_ns += clock_monotonic_ns() - c->start_ns;
+				self->child_utime_ns +=
+				    clock_monotonic_ns() - c->start_ns;
 				struct thread *t, *tn;
 				list_for_each_entry_safe(t, tn, &c->threads, proc_link)
-					list_del(&t->proc_link);
+				    list_del(&t->proc_link);
 				proc_free(c);
 			}
 			return id;

@@ -22,7 +22,8 @@ struct text {
 	bool oom;
 };
 
-static void put(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct text *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static void put(struct text *t, const char *fmt, ...)
 {
 	va_list ap;
@@ -60,9 +61,9 @@ char proc_state_char(struct process *p)
 	if (p->stopped)
 		return 'T';
 	struct thread *t;
-	list_for_each_entry(t, &p->threads, proc_link)
-		if (t->state == T_RUNNING || t->state == T_RUNNABLE)
-			return 'R';
+	list_for_each_entry(t, &p->threads,
+			    proc_link) if (t->state == T_RUNNING ||
+					   t->state == T_RUNNABLE) return 'R';
 	return 'S';
 }
 
@@ -71,8 +72,7 @@ static uint64_t vm_bytes(struct process *p)
 	uint64_t n = 0;
 	struct vma *v;
 	if (p->mm)
-		list_for_each_entry(v, &p->mm->vmas, link)
-			n += v->end - v->start;
+		list_for_each_entry(v, &p->mm->vmas, link) n += v->end - v->start;
 	return n;
 }
 
@@ -80,8 +80,7 @@ static int nthreads(struct process *p)
 {
 	int n = 0;
 	struct thread *t;
-	list_for_each_entry(t, &p->threads, proc_link)
-		n++;
+	list_for_each_entry(t, &p->threads, proc_link) n++;
 	return n;
 }
 
@@ -90,11 +89,14 @@ static void render_maps(struct text *t, struct process *p)
 	if (!p->mm)
 		return;
 	struct vma *v;
-	list_for_each_entry(v, &p->mm->vmas, link) {
+	list_for_each_entry(v, &p->mm->vmas, link)
+	{
 		put(t, "%08lx-%08lx %c%c%c%c %08lx 00:00 %lu", v->start, v->end,
 		    (v->prot & PROT_READ) ? 'r' : '-', (v->prot & PROT_WRITE) ? 'w' : '-',
-		    (v->prot & PROT_EXEC) ? 'x' : '-', (v->flags & VMA_SHARED) ? 's' : 'p',
-		    (v->flags & VMA_FILE) ? v->file_off : 0UL, (v->flags & VMA_FILE) ? 1UL : 0UL);
+		    (v->prot & PROT_EXEC) ? 'x' : '-',
+		    (v->flags & VMA_SHARED) ? 's' : 'p',
+		    (v->flags & VMA_FILE) ? v->file_off : 0UL,
+		    (v->flags & VMA_FILE) ? 1UL : 0UL);
 		const char *name = v->name;
 		if (!name[0] && p->mm->brk_start && v->start >= p->mm->brk_start &&
 		    v->end <= ALIGN_UP(p->mm->brk, 4096))
@@ -110,33 +112,41 @@ static void render_stat(struct text *t, struct process *p)
 	uint64_t ticks = (clock_monotonic_ns() - p->start_ns) / 10000000;
 	uint64_t start = p->start_ns / 10000000;
 	uint64_t vsize = vm_bytes(p);
-	put(t, "%d (%.15s) %c %d %d %d 0 -1 4194560 0 0 0 0 %lu 0 0 0 20 0 %d 0 %lu %lu %lu "
-	       "18446744073709551615 0 0 %lu 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 %d\n",
-	    p->pid, comm_of(p), proc_state_char(p), p->ppid, p->pgid, p->sid, (unsigned long)ticks,
-	    nthreads(p), (unsigned long)start, (unsigned long)vsize,
-	    (unsigned long)(p->mm ? p->mm->pages : 0), (unsigned long)(p->mm ? p->mm->stack_top : 0),
+	put(t,
+	    "%d (%.15s) %c %d %d %d 0 -1 4194560 0 0 0 0 %lu 0 0 0 20 0 %d 0 %lu %lu %lu "
+	    "18446744073709551615 0 0 %lu 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 "
+	    "%d\n",
+	    p->pid, comm_of(p), proc_state_char(p), p->ppid, p->pgid, p->sid,
+	    (unsigned long)ticks, nthreads(p), (unsigned long)start, (unsigned long)vsize,
+	    (unsigned long)(p->mm ? p->mm->pages : 0),
+	    (unsigned long)(p->mm ? p->mm->stack_top : 0),
 	    p->zombie ? p->exit_status : 0);
 }
 
 static void render_status(struct text *t, struct process *p)
 {
 	uint64_t vsize = vm_bytes(p);
-	struct thread *th = list_empty(&p->threads) ? NULL
-						     : list_first_entry(&p->threads, struct thread,
-									proc_link);
+	struct thread *th = list_empty(&p->threads)
+				? NULL
+				: list_first_entry(&p->threads, struct thread, proc_link);
 	static const char *const names[] = {"R (running)", "S (sleeping)", "T (stopped)",
 					    "Z (zombie)"};
 	char st = proc_state_char(p);
-	const char *sname = st == 'R' ? names[0] : st == 'T' ? names[2] : st == 'Z' ? names[3]
-											 : names[1];
+	const char *sname = st == 'R'	? names[0]
+			    : st == 'T' ? names[2]
+			    : st == 'Z' ? names[3]
+					: names[1];
 	const struct cred *c = &p->cred;
-	put(t, "Name:\t%.15s\nUmask:\t0022\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n"
-	       "TracerPid:\t0\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t64\nGroups:\t",
-	    comm_of(p), sname, p->pid, p->pid, p->ppid, c->uid, c->euid, c->suid, c->fsuid,
-	    c->gid, c->egid, c->sgid, c->fsgid);
+	put(t,
+	    "Name:\t%.15s\nUmask:\t0022\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:"
+	    "\t%d\n"
+	    "TracerPid:\t0\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:"
+	    "\t64\nGroups:\t",
+	    comm_of(p), sname, p->pid, p->pid, p->ppid, c->uid, c->euid, c->suid,
+	    c->fsuid, c->gid, c->egid, c->sgid, c->fsgid);
 	for (uint32_t i = 0; c->groups && i < c->groups->ngroups; i++)
 		put(t, i ? " %u" : "%u", c->groups->gid[i]);
-	put(t, " \n");	/* Linux ends the list with a space */
+	put(t, " \n"); /* Linux ends the list with a space */
 	put(t, "VmPeak:\t%8lu kB\nVmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t%d\n",
 	    (unsigned long)(vsize >> 10), (unsigned long)(vsize >> 10),
 	    (unsigned long)((p->mm ? p->mm->pages : 0) * 4), nthreads(p));
@@ -150,8 +160,9 @@ static void render_status(struct text *t, struct process *p)
 		else if (p->sigactions[i].handler > 1)
 			cgt |= 1ULL << i;
 	}
-	put(t, "SigIgn:\t%016lx\nSigCgt:\t%016lx\nCpus_allowed:\t1\nCpus_allowed_list:\t0\n"
-	       "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n",
+	put(t,
+	    "SigIgn:\t%016lx\nSigCgt:\t%016lx\nCpus_allowed:\t1\nCpus_allowed_list:\t0\n"
+	    "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n",
 	    (unsigned long)ign, (unsigned long)cgt);
 }
 
@@ -169,7 +180,8 @@ static void render_cpuinfo(struct text *t)
 	if (a >= 0x80000004)
 		for (uint32_t i = 0; i < 3; i++)
 			cpuid(0x80000002 + i, 0, (uint32_t *)(model + 16 * i),
-			      (uint32_t *)(model + 16 * i + 4), (uint32_t *)(model + 16 * i + 8),
+			      (uint32_t *)(model + 16 * i + 4),
+			      (uint32_t *)(model + 16 * i + 8),
 			      (uint32_t *)(model + 16 * i + 12));
 	cpuid(1, 0, &a, &b, &c, &d);
 	unsigned family = (a >> 8) & 0xf, mod = (a >> 4) & 0xf, step = a & 0xf;
@@ -181,20 +193,26 @@ static void render_cpuinfo(struct text *t)
 		int reg, bit;
 		const char *name;
 	} flags[] = {
-		{3, 0, "fpu"}, {3, 4, "tsc"}, {3, 5, "msr"}, {3, 6, "pae"}, {3, 8, "cx8"},
-		{3, 9, "apic"}, {3, 11, "sep"}, {3, 13, "pge"}, {3, 15, "cmov"}, {3, 16, "pat"},
-		{3, 19, "clflush"}, {3, 23, "mmx"}, {3, 24, "fxsr"}, {3, 25, "sse"}, {3, 26, "sse2"},
-		{2, 0, "pni"}, {2, 1, "pclmulqdq"}, {2, 9, "ssse3"}, {2, 12, "fma"}, {2, 13, "cx16"},
-		{2, 19, "sse4_1"}, {2, 20, "sse4_2"}, {2, 22, "movbe"}, {2, 23, "popcnt"},
-		{2, 25, "aes"}, {2, 26, "xsave"}, {2, 28, "avx"}, {2, 29, "f16c"}, {2, 30, "rdrand"},
+	    {3, 0, "fpu"},	 {3, 4, "tsc"},	    {3, 5, "msr"},	{3, 6, "pae"},
+	    {3, 8, "cx8"},	 {3, 9, "apic"},    {3, 11, "sep"},	{3, 13, "pge"},
+	    {3, 15, "cmov"},	 {3, 16, "pat"},    {3, 19, "clflush"}, {3, 23, "mmx"},
+	    {3, 24, "fxsr"},	 {3, 25, "sse"},    {3, 26, "sse2"},	{2, 0, "pni"},
+	    {2, 1, "pclmulqdq"}, {2, 9, "ssse3"},   {2, 12, "fma"},	{2, 13, "cx16"},
+	    {2, 19, "sse4_1"},	 {2, 20, "sse4_2"}, {2, 22, "movbe"},	{2, 23, "popcnt"},
+	    {2, 25, "aes"},	 {2, 26, "xsave"},  {2, 28, "avx"},	{2, 29, "f16c"},
+	    {2, 30, "rdrand"},
 	};
 	uint32_t regs[4] = {a, b, c, d};
-	put(t, "processor\t: 0\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\n"
-	       "model name\t: %s\nstepping\t: %u\ncpu MHz\t\t: %lu.%03lu\ncache size\t: 0 KB\n"
-	       "physical id\t: 0\nsiblings\t: 1\ncore id\t\t: 0\ncpu cores\t: 1\napicid\t\t: 0\n"
-	       "fpu\t\t: yes\nfpu_exception\t: yes\ncpuid level\t: %u\nwp\t\t: yes\nflags\t\t:",
-	    vendor, family, mod, model[0] ? model : "unknown", step, tsc_khz / 1000, tsc_khz % 1000,
-	    0u);
+	put(t,
+	    "processor\t: 0\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\n"
+	    "model name\t: %s\nstepping\t: %u\ncpu MHz\t\t: %lu.%03lu\ncache size\t: 0 "
+	    "KB\n"
+	    "physical id\t: 0\nsiblings\t: 1\ncore id\t\t: 0\ncpu cores\t: "
+	    "1\napicid\t\t: 0\n"
+	    "fpu\t\t: yes\nfpu_exception\t: yes\ncpuid level\t: %u\nwp\t\t: "
+	    "yes\nflags\t\t:",
+	    vendor, family, mod, model[0] ? model : "unknown", step, tsc_khz / 1000,
+	    tsc_khz % 1000, 0u);
 	for (unsigned i = 0; i < ARRAY_SIZE(flags); i++)
 		if (regs[flags[i].reg] & (1u << flags[i].bit))
 			put(t, " %s", flags[i].name);
@@ -207,8 +225,9 @@ static void render_cpuinfo(struct text *t)
 		put(t, " bmi2");
 	if (b & (1u << 16))
 		put(t, " avx512f");
-	put(t, "\nbogomips\t: %lu.%02lu\nclflush size\t: 64\ncache_alignment\t: 64\n"
-	       "address sizes\t: 40 bits physical, 48 bits virtual\npower management:\n\n",
+	put(t,
+	    "\nbogomips\t: %lu.%02lu\nclflush size\t: 64\ncache_alignment\t: 64\n"
+	    "address sizes\t: 40 bits physical, 48 bits virtual\npower management:\n\n",
 	    tsc_khz / 500, (tsc_khz / 5) % 100);
 }
 
@@ -217,13 +236,18 @@ static void render_meminfo(struct text *t)
 	unsigned long total = frames_total() * 4, free = frames_free() * 4;
 	struct heap_stats hs;
 	heap_get_stats(&hs);
-	put(t, "MemTotal:       %8lu kB\nMemFree:        %8lu kB\nMemAvailable:   %8lu kB\n"
-	       "Buffers:               0 kB\nCached:                0 kB\nSwapCached:            0 kB\n"
-	       "Active:                0 kB\nInactive:              0 kB\nSwapTotal:             0 kB\n"
-	       "SwapFree:              0 kB\nDirty:                 0 kB\nShmem:                 0 kB\n"
-	       "Slab:           %8lu kB\nCommitLimit:    %8lu kB\n"
-	       "VmallocTotal:   34359738367 kB\nVmallocUsed:    %8lu kB\nHugePages_Total:       0\n"
-	       "HugePages_Free:        0\nHugepagesize:       2048 kB\n",
+	put(t,
+	    "MemTotal:       %8lu kB\nMemFree:        %8lu kB\nMemAvailable:   %8lu kB\n"
+	    "Buffers:               0 kB\nCached:                0 kB\nSwapCached:       "
+	    "     0 kB\n"
+	    "Active:                0 kB\nInactive:              0 kB\nSwapTotal:        "
+	    "     0 kB\n"
+	    "SwapFree:              0 kB\nDirty:                 0 kB\nShmem:            "
+	    "     0 kB\n"
+	    "Slab:           %8lu kB\nCommitLimit:    %8lu kB\n"
+	    "VmallocTotal:   34359738367 kB\nVmallocUsed:    %8lu kB\nHugePages_Total:   "
+	    "    0\n"
+	    "HugePages_Free:        0\nHugepagesize:       2048 kB\n",
 	    total, free, free, (unsigned long)hs.slab_pages * 4, total,
 	    (unsigned long)hs.big_pages * 4);
 }
@@ -254,18 +278,22 @@ long procinfo_render(const char *name, struct process *p, char **out)
 		render_meminfo(&t);
 	else if (!p && !strcmp(name, "uptime"))
 		put(&t, "%lu.%02lu %lu.%02lu\n", (unsigned long)(up / NSEC_PER_SEC),
-		    (unsigned long)(up / 10000000 % 100), (unsigned long)(up / NSEC_PER_SEC),
+		    (unsigned long)(up / 10000000 % 100),
+		    (unsigned long)(up / NSEC_PER_SEC),
 		    (unsigned long)(up / 10000000 % 100));
 	else if (!p && !strcmp(name, "loadavg"))
 		put(&t, "0.00 0.00 0.00 1/1 1\n");
 	else if (!p && !strcmp(name, "version"))
 		put(&t, "Linux version 6.1.0-unielf (unielf) #1 SMP UniELF\n");
 	else if (!p && !strcmp(name, "filesystems"))
-		put(&t, "nodev\tramfs\nnodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev\t9p\n");
+		put(&t, "nodev\tramfs\nnodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev"
+			"\t9p\n");
 	else if (!p && !strcmp(name, "stat")) {
 		uint64_t ticks = up / 10000000;
-		put(&t, "cpu  %lu 0 0 0 0 0 0 0 0 0\ncpu0 %lu 0 0 0 0 0 0 0 0 0\nintr 0\nctxt 0\n"
-			"btime %lu\nprocesses 1\nprocs_running 1\nprocs_blocked 0\n",
+		put(&t,
+		    "cpu  %lu 0 0 0 0 0 0 0 0 0\ncpu0 %lu 0 0 0 0 0 0 0 0 0\nintr "
+		    "0\nctxt 0\n"
+		    "btime %lu\nprocesses 1\nprocs_running 1\nprocs_blocked 0\n",
 		    (unsigned long)ticks, (unsigned long)ticks,
 		    (unsigned long)((clock_realtime_ns() - up) / NSEC_PER_SEC));
 	} else if (!p && !strcmp(name, "sys/kernel/ostype"))
@@ -277,7 +305,7 @@ long procinfo_render(const char *name, struct process *p, char **out)
 	else if (!p && !strcmp(name, "sys/kernel/pid_max"))
 		put(&t, "4194304\n");
 	else if (!p && !strcmp(name, "sys/kernel/ngroups_max"))
-		put(&t, "%d\n", NGROUPS_MAX);	/* glibc's initgroups reads it */
+		put(&t, "%d\n", NGROUPS_MAX); /* glibc's initgroups reads it */
 	else if (!p && !strcmp(name, "sys/vm/overcommit_memory"))
 		put(&t, "0\n");
 	else

@@ -9,7 +9,7 @@
 #include "proc/internal.h"
 
 #define RSEQ_FLAG_UNREGISTER 1
-#define RSEQ_MIN_LEN 32
+#define RSEQ_MIN_LEN	     32
 
 struct rseq_cs_k {
 	uint32_t version;
@@ -38,7 +38,7 @@ long sys_rseq(unsigned long urseq, uint32_t len, int flags, uint32_t sig)
 		return t->rseq == urseq && t->rseq_len == len ? -EBUSY : -EINVAL;
 	if (len < RSEQ_MIN_LEN || (urseq & 31))
 		return -EINVAL;
-	uint32_t cpu[2] = {0, 0};	/* cpu_id_start, cpu_id */
+	uint32_t cpu[2] = {0, 0}; /* cpu_id_start, cpu_id */
 	if (!access_ok(urseq, len) || copy_to_user(urseq, cpu, sizeof(cpu)))
 		return -EFAULT;
 	t->rseq = urseq;
@@ -72,5 +72,5 @@ clear:
 	copy_to_user(t->rseq + 8, &cs_ptr, 8);
 	return;
 bad:
-	signal_send_thread(t, 11);	/* SIGSEGV, as Linux does */
+	signal_send_thread(t, 11); /* SIGSEGV, as Linux does */
 }

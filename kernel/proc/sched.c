@@ -16,13 +16,13 @@
 #include "proc/internal.h"
 
 static LIST_HEAD(runqueue);
-static LIST_HEAD(frozen);		/* runnable threads held back by an upgrade */
+static LIST_HEAD(frozen); /* runnable threads held back by an upgrade */
 static LIST_HEAD(sleepers);
 static struct waitq poll_wq = WAITQ_INIT(poll_wq);
 static uint64_t poll_clock_now;
 static struct thread *current;
-static int next_id = 1;		/* pids and tids share one space, as on Linux */
-static int next_kthread_id = 1 << 22;	/* kernel threads: above PID_MAX */
+static int next_id = 1;		      /* pids and tids share one space, as on Linux */
+static int next_kthread_id = 1 << 22; /* kernel threads: above PID_MAX */
 
 int id_alloc(void)
 {
@@ -95,8 +95,8 @@ struct thread *kthread_create(struct process *p, void (*fn)(void *), void *arg)
 		return NULL;
 	uint64_t *sp = (uint64_t *)t->ksp;
 	/* the frame context_switch pops: r15 r14 r13 r12 rbx rbp, then ret */
-	sp[2] = (uint64_t)arg;	/* r13 */
-	sp[3] = (uint64_t)fn;	/* r12 */
+	sp[2] = (uint64_t)arg; /* r13 */
+	sp[3] = (uint64_t)fn;  /* r12 */
 	sp[6] = (uint64_t)kthread_first_entry;
 	return t;
 }
@@ -164,7 +164,8 @@ void schedule(void)
 	need_resched = false;
 	for (;;) {
 		if (!list_empty(&runqueue)) {
-			struct thread *next = list_first_entry(&runqueue, struct thread, run_link);
+			struct thread *next =
+			    list_first_entry(&runqueue, struct thread, run_link);
 			list_del(&next->run_link);
 			if (next->frozen) {
 				list_add_tail(&next->run_link, &frozen);
@@ -174,8 +175,8 @@ void schedule(void)
 			proc_reap_dead_threads();
 			return;
 		}
-		cpu_idle();	/* sti; hlt; cli — the timer tick wakes sleepers */
-		signal_console_flush();	/* a safe point: no list is half changed */
+		cpu_idle(); /* sti; hlt; cli — the timer tick wakes sleepers */
+		signal_console_flush(); /* a safe point: no list is half changed */
 	}
 }
 
@@ -249,7 +250,8 @@ void sched_tick(void)
 	uint64_t now = clock_monotonic_ns();
 	timers_tick(now);
 	struct thread *t, *n;
-	list_for_each_entry_safe(t, n, &sleepers, sleep_link) {
+	list_for_each_entry_safe(t, n, &sleepers, sleep_link)
+	{
 		if (t->deadline && now >= t->deadline && t->state == T_BLOCKED)
 			sched_make_runnable(t);
 	}
@@ -282,7 +284,7 @@ int waitq_sleep(struct waitq *wq, uint64_t deadline_ns)
 	if (t->woken)
 		return 0;
 	if (signal_pending_current())
-		return -ERESTARTSYS;	/* -EINTR, or restarted under SA_RESTART */
+		return -ERESTARTSYS; /* -EINTR, or restarted under SA_RESTART */
 	if (deadline_ns && clock_monotonic_ns() >= deadline_ns)
 		return -ETIMEDOUT;
 	return 0;
@@ -293,18 +295,17 @@ void waitq_wake_all(struct waitq *wq)
 	uint64_t f = irq_save();
 	poll_clock_advance();
 	struct thread *t, *n;
-	list_for_each_entry_safe(t, n, &wq->waiters, wait_link)
-		thread_wake(t);
+	list_for_each_entry_safe(t, n, &wq->waiters, wait_link) thread_wake(t);
 	if (wq != &poll_wq)
 		list_for_each_entry_safe(t, n, &poll_wq.waiters, wait_link)
-			thread_wake(t);
+		    thread_wake(t);
 	irq_restore(f);
 }
 
 int poll_wait_any(uint64_t deadline_ns)
 {
 	int r = waitq_sleep(&poll_wq, deadline_ns);
-	return r == -ERESTARTSYS ? -EINTR : r;	/* poll and select are never restarted */
+	return r == -ERESTARTSYS ? -EINTR : r; /* poll and select are never restarted */
 }
 
 uint64_t poll_clock(void)
@@ -328,7 +329,7 @@ int poll_wait_since(uint64_t seen, uint64_t deadline_ns)
 	else if (signal_pending_current())
 		r = -ERESTARTSYS;
 	else if (deadline_ns && clock_monotonic_ns() >= deadline_ns)
-		r = -ETIMEDOUT;	/* a caller that never sleeps still times out */
+		r = -ETIMEDOUT; /* a caller that never sleeps still times out */
 	else
 		r = 0;
 	irq_restore(f);

@@ -15,7 +15,6 @@
 #include "arch/x86_64/cpu.h"
 #include "proc/internal.h"
 
-
 /* The most recent fault, for the siginfo of a synchronous signal. */
 static struct linux_siginfo fault_info;
 static bool fault_info_valid;
@@ -70,9 +69,9 @@ static void wake_for_signal(struct process *p)
 	poll_seq_bump(&signal_seq);
 	waitq_wake_all(&signal_wq);
 	struct thread *t;
-	list_for_each_entry(t, &p->threads, proc_link)
-		if (t->state == T_BLOCKED && pending_mask(t))
-			sched_make_runnable(t);
+	list_for_each_entry(t, &p->threads,
+			    proc_link) if (t->state == T_BLOCKED && pending_mask(t))
+	    sched_make_runnable(t);
 }
 
 void signal_send_thread(struct thread *t, int sig)
@@ -102,8 +101,8 @@ void signal_send_process(struct process *p, int sig)
 		p->sig_pending &= ~SIGBIT(SIGCONT);
 	}
 	struct sigaction_k *sa = &p->sigactions[sig - 1];
-	if (sig != SIGKILL && (sa->handler == SIG_IGN ||
-			       (sa->handler == SIG_DFL && default_ignores(sig))))
+	if (sig != SIGKILL &&
+	    (sa->handler == SIG_IGN || (sa->handler == SIG_DFL && default_ignores(sig))))
 		return;
 	p->sig_pending |= SIGBIT(sig);
 	wake_for_signal(p);
@@ -132,9 +131,9 @@ static void console_signal_deliver(int sig)
 		pg = init->pgid;
 	}
 	struct process *p;
-	list_for_each_entry(p, proc_all(), link)
-		if (!p->zombie && !p->reaped && p->pgid == pg)
-			signal_send_process(p, sig);
+	list_for_each_entry(p, proc_all(),
+			    link) if (!p->zombie && !p->reaped && p->pgid == pg)
+	    signal_send_process(p, sig);
 }
 
 void signal_console_flush(void)
@@ -151,17 +150,19 @@ void signal_console_flush(void)
 
 static __attribute__((noreturn)) void die_of(int sig)
 {
-	proc_exit_group(sig);	/* wait status: terminated by signal */
+	proc_exit_group(sig); /* wait status: terminated by signal */
 }
 
 void signal_fault(struct regs *r, int sig, int code, uint64_t addr)
 {
 	struct thread *t = thread_current();
 	struct sigaction_k *sa = &t->proc->sigactions[sig - 1];
-	if (sa->handler == SIG_DFL || sa->handler == SIG_IGN || (t->sigmask & SIGBIT(sig))) {
-		printk("proc: pid %d tid %d: signal %d (code %d) at rip %lx, address %lx, rsp %lx",
+	if (sa->handler == SIG_DFL || sa->handler == SIG_IGN ||
+	    (t->sigmask & SIGBIT(sig))) {
+		printk("proc: pid %d tid %d: signal %d (code %d) at rip %lx, address "
+		       "%lx, rsp %lx",
 		       t->proc->pid, t->tid, sig, code, r->rip, addr, r->rsp);
-		die_of(sig);	/* a blocked or ignored fault kills, as on Linux */
+		die_of(sig); /* a blocked or ignored fault kills, as on Linux */
 	}
 	memset(&fault_info, 0, sizeof(fault_info));
 	fault_info.si_signo = sig;
@@ -189,12 +190,12 @@ static int setup_frame(struct thread *t, struct regs *r, int sig, struct sigacti
 	    !(sp > t->altstack.ss_sp && sp <= t->altstack.ss_sp + t->altstack.ss_size))
 		sp = t->altstack.ss_sp + t->altstack.ss_size;
 	else
-		sp -= 128;	/* red zone */
+		sp -= 128; /* red zone */
 	fpu_save(t->fpu);
 	sp = (sp - fpu_state_size) & ~63UL;
 	uint64_t fpstate = sp;
 	sp -= sizeof(struct linux_rt_sigframe);
-	sp = ((sp + 8) & ~15UL) - 8;	/* as if called: (rsp + 8) % 16 == 0 */
+	sp = ((sp + 8) & ~15UL) - 8; /* as if called: (rsp + 8) % 16 == 0 */
 
 	struct linux_rt_sigframe f;
 	memset(&f, 0, sizeof(f));
@@ -222,7 +223,8 @@ static int setup_frame(struct thread *t, struct regs *r, int sig, struct sigacti
 		f.info.si_signo = sig;
 		f.info.si_code = SI_USER;
 	}
-	if (copy_to_user(fpstate, t->fpu, fpu_state_size) || copy_to_user(sp, &f, sizeof(f)))
+	if (copy_to_user(fpstate, t->fpu, fpu_state_size) ||
+	    copy_to_user(sp, &f, sizeof(f)))
 		return -EFAULT;
 
 	r->rsp = sp;
@@ -231,7 +233,7 @@ static int setup_frame(struct thread *t, struct regs *r, int sig, struct sigacti
 	r->rsi = sp + __builtin_offsetof(struct linux_rt_sigframe, info);
 	r->rdx = sp + __builtin_offsetof(struct linux_rt_sigframe, uc);
 	r->rax = 0;
-	r->rflags &= ~(0x100UL | 0x400UL);	/* TF, DF */
+	r->rflags &= ~(0x100UL | 0x400UL); /* TF, DF */
 	r->cs = USER_CS;
 	r->ss = USER_DS;
 	t->sigmask |= sa->mask & ~UNBLOCKABLE;
@@ -251,7 +253,7 @@ static bool is_stop_signal(int sig)
 static void do_stop(struct process *p, int sig)
 {
 	p->stopped = true;
-	p->stop_report = (sig << 8) | 0x7f;	/* WIFSTOPPED status */
+	p->stop_report = (sig << 8) | 0x7f; /* WIFSTOPPED status */
 	struct process *parent = p->parent;
 	if (parent) {
 		struct sigaction_k *sa = &parent->sigactions[SIGCHLD - 1];
@@ -296,7 +298,7 @@ void signal_deliver_pending(struct regs *r, long restart_nr)
 		if (restart_nr >= 0) {
 			if (sa->flags & SA_RESTART) {
 				r->rax = (uint64_t)restart_nr;
-				r->rip -= 2;	/* the syscall instruction again */
+				r->rip -= 2; /* the syscall instruction again */
 			}
 			restart_nr = -1;
 		}

@@ -15,31 +15,31 @@
 #include "arch/x86_64/cpu.h"
 #include "proc/internal.h"
 
-#define ITIMER_REAL 0
-#define ITIMER_VIRTUAL 1
-#define ITIMER_PROF 2
-#define SIGEV_SIGNAL 0
-#define SIGEV_NONE 1
-#define SIGEV_THREAD 2
+#define ITIMER_REAL	0
+#define ITIMER_VIRTUAL	1
+#define ITIMER_PROF	2
+#define SIGEV_SIGNAL	0
+#define SIGEV_NONE	1
+#define SIGEV_THREAD	2
 #define SIGEV_THREAD_ID 4
-#define TIMER_ABSTIME 1
-#define REAL_ID (-1)
+#define TIMER_ABSTIME	1
+#define REAL_ID		(-1)
 
 struct ktimer {
 	struct process *p;
 	int id;
 	int clock;
 	int signo;
-	int notify;		/* SIGEV_* */
-	int tid;		/* SIGEV_THREAD_ID target */
-	uint64_t expires;	/* monotonic ns, 0 = disarmed */
+	int notify;	  /* SIGEV_* */
+	int tid;	  /* SIGEV_THREAD_ID target */
+	uint64_t expires; /* monotonic ns, 0 = disarmed */
 	uint64_t interval;
 	int overrun;
 	struct list_head link;
 };
 
 static LIST_HEAD(timers);
-static LIST_HEAD(timeouts);	/* armed struct ktimeouts, in no order */
+static LIST_HEAD(timeouts); /* armed struct ktimeouts, in no order */
 
 void ktimeout_arm(struct ktimeout *t, uint64_t expires)
 {
@@ -76,7 +76,8 @@ void ktimeout_unlock(uint64_t flags)
 static void timeouts_tick(uint64_t now)
 {
 	struct ktimeout *t, *n;
-	list_for_each_entry_safe(t, n, &timeouts, link) {
+	list_for_each_entry_safe(t, n, &timeouts, link)
+	{
 		if (now < t->expires)
 			continue;
 		list_del(&t->link);
@@ -89,7 +90,8 @@ void timers_tick(uint64_t now)
 {
 	timeouts_tick(now);
 	struct ktimer *k;
-	list_for_each_entry(k, &timers, link) {
+	list_for_each_entry(k, &timers, link)
+	{
 		if (!k->expires || now < k->expires)
 			continue;
 		if (k->interval) {
@@ -103,9 +105,9 @@ void timers_tick(uint64_t now)
 			continue;
 		if (k->notify == SIGEV_THREAD_ID) {
 			struct thread *t;
-			list_for_each_entry(t, &k->p->threads, proc_link)
-				if (t->tid == k->tid)
-					signal_send_thread(t, k->signo);
+			list_for_each_entry(t, &k->p->threads,
+					    proc_link) if (t->tid == k->tid)
+			    signal_send_thread(t, k->signo);
 		} else {
 			signal_send_process(k->p, k->signo);
 		}
@@ -115,7 +117,8 @@ void timers_tick(uint64_t now)
 void timers_exit(struct process *p)
 {
 	struct ktimer *k, *n;
-	list_for_each_entry_safe(k, n, &timers, link) {
+	list_for_each_entry_safe(k, n, &timers, link)
+	{
 		if (k->p == p) {
 			list_del(&k->link);
 			kfree(k);
@@ -126,9 +129,7 @@ void timers_exit(struct process *p)
 static struct ktimer *find(struct process *p, int id)
 {
 	struct ktimer *k;
-	list_for_each_entry(k, &timers, link)
-		if (k->p == p && k->id == id)
-			return k;
+	list_for_each_entry(k, &timers, link) if (k->p == p && k->id == id) return k;
 	return NULL;
 }
 
@@ -159,7 +160,8 @@ long sys_alarm(unsigned seconds)
 	uint64_t left = remaining(k);
 	k->interval = 0;
 	k->expires = seconds ? clock_monotonic_ns() + seconds * NSEC_PER_SEC : 0;
-	return (long)((left + NSEC_PER_SEC / 2) / NSEC_PER_SEC) + (left && left < NSEC_PER_SEC / 2);
+	return (long)((left + NSEC_PER_SEC / 2) / NSEC_PER_SEC) +
+	       (left && left < NSEC_PER_SEC / 2);
 }
 SYSCALL_REGISTER(__NR_alarm, sys_alarm);
 
@@ -180,7 +182,8 @@ static struct linux_timeval ns_tv(uint64_t ns)
 long sys_getitimer(int which, unsigned long uval)
 {
 	if (which != ITIMER_REAL)
-		return which == ITIMER_VIRTUAL || which == ITIMER_PROF ? -ENOSYS : -EINVAL;
+		return which == ITIMER_VIRTUAL || which == ITIMER_PROF ? -ENOSYS
+								       : -EINVAL;
 	struct ktimer *k = find(proc_current(), REAL_ID);
 	struct itimerval_k v = {ns_tv(k ? k->interval : 0), ns_tv(remaining(k))};
 	return copy_to_user(uval, &v, sizeof(v));
@@ -190,7 +193,8 @@ SYSCALL_REGISTER(__NR_getitimer, sys_getitimer);
 long sys_setitimer(int which, unsigned long unew, unsigned long uold)
 {
 	if (which != ITIMER_REAL)
-		return which == ITIMER_VIRTUAL || which == ITIMER_PROF ? -ENOSYS : -EINVAL;
+		return which == ITIMER_VIRTUAL || which == ITIMER_PROF ? -ENOSYS
+								       : -EINVAL;
 	struct itimerval_k n = {0};
 	if (unew && copy_from_user(&n, unew, sizeof(n)))
 		return -EFAULT;
@@ -231,7 +235,7 @@ long sys_timer_create(int clock, unsigned long uevp, unsigned long uid)
 	if (uevp && copy_from_user(&ev, uevp, sizeof(ev)))
 		return -EFAULT;
 	if (ev.notify == SIGEV_THREAD)
-		return -EINVAL;	/* libc turns SIGEV_THREAD into SIGEV_THREAD_ID */
+		return -EINVAL; /* libc turns SIGEV_THREAD into SIGEV_THREAD_ID */
 	if (ev.notify != SIGEV_NONE && (ev.signo < 1 || ev.signo > NSIG))
 		return -EINVAL;
 	struct process *p = proc_current();
@@ -293,7 +297,8 @@ long sys_timer_settime(int id, int flags, unsigned long unew, unsigned long uold
 	if (!v) {
 		k->expires = 0;
 	} else if (flags & TIMER_ABSTIME) {
-		uint64_t now = k->clock == LINUX_CLOCK_REALTIME ? clock_realtime_ns() : mono;
+		uint64_t now =
+		    k->clock == LINUX_CLOCK_REALTIME ? clock_realtime_ns() : mono;
 		k->expires = v > now ? mono + (v - now) : mono;
 		if (!k->expires)
 			k->expires = 1;

@@ -19,7 +19,7 @@ struct dirent_buf {
 	struct dir_ctx ctx;
 	char *buf;
 	size_t size, used;
-	bool old;		/* struct linux_dirent, not linux_dirent64 */
+	bool old; /* struct linux_dirent, not linux_dirent64 */
 };
 
 static bool emit_dirent(struct dir_ctx *ctx, const char *name, size_t len, uint64_t ino,
@@ -27,7 +27,8 @@ static bool emit_dirent(struct dir_ctx *ctx, const char *name, size_t len, uint6
 {
 	struct dirent_buf *b = container_of(ctx, struct dirent_buf, ctx);
 	if (b->old) {
-		size_t reclen = ALIGN_UP(offsetof(struct linux_dirent, d_name) + len + 2, 8);
+		size_t reclen =
+		    ALIGN_UP(offsetof(struct linux_dirent, d_name) + len + 2, 8);
 		if (b->used + reclen > b->size)
 			return false;
 		struct linux_dirent *d = (struct linux_dirent *)(b->buf + b->used);
@@ -35,7 +36,8 @@ static bool emit_dirent(struct dir_ctx *ctx, const char *name, size_t len, uint6
 		d->d_off = next;
 		d->d_reclen = (uint16_t)reclen;
 		memcpy(d->d_name, name, len);
-		memset(d->d_name + len, 0, reclen - offsetof(struct linux_dirent, d_name) - len);
+		memset(d->d_name + len, 0,
+		       reclen - offsetof(struct linux_dirent, d_name) - len);
 		((char *)d)[reclen - 1] = (char)type;
 		b->used += reclen;
 		return true;
@@ -49,7 +51,8 @@ static bool emit_dirent(struct dir_ctx *ctx, const char *name, size_t len, uint6
 	d->d_reclen = (uint16_t)reclen;
 	d->d_type = (uint8_t)type;
 	memcpy(d->d_name, name, len);
-	memset(d->d_name + len, 0, reclen - offsetof(struct linux_dirent64, d_name) - len);
+	memset(d->d_name + len, 0,
+	       reclen - offsetof(struct linux_dirent64, d_name) - len);
 	b->used += reclen;
 	return true;
 }
@@ -57,7 +60,7 @@ static bool emit_dirent(struct dir_ctx *ctx, const char *name, size_t len, uint6
 static bool probe_dirent(struct dir_ctx *ctx, const char *name, size_t len, uint64_t ino,
 			 unsigned int type, uint64_t next)
 {
-	ctx->pos = UINT64_MAX;	/* found one; stop */
+	ctx->pos = UINT64_MAX; /* found one; stop */
 	return false;
 }
 
@@ -107,7 +110,7 @@ long sys_getcwd(unsigned long ubuf, size_t size)
 {
 	struct fs_context *c = fs_current();
 	if (!c->cwd->nlink && !c->cwd->sb->transient)
-		return -ENOENT;		/* removed */
+		return -ENOENT; /* removed */
 	size_t n = strlen(c->cwd_path) + 1;
 	if (size < n)
 		return -ERANGE;
@@ -158,7 +161,7 @@ long sys_mknodat(int dirfd, unsigned long upath, unsigned int mode, unsigned int
 	if (type == S_IFDIR || type == S_IFLNK)
 		return -EINVAL;
 	if (type != S_IFREG && type != S_IFSOCK)
-		return -EPERM;	/* devices and fifos need a driver: not yet */
+		return -EPERM; /* devices and fifos need a driver: not yet */
 	char *path = user_path(upath);
 	if (IS_ERR(path))
 		return PTR_ERR(path);
@@ -244,7 +247,8 @@ long sys_rename(unsigned long uold, unsigned long unew)
 }
 SYSCALL_REGISTER(__NR_rename, sys_rename);
 
-long sys_linkat(int olddirfd, unsigned long uold, int newdirfd, unsigned long unew, int flags)
+long sys_linkat(int olddirfd, unsigned long uold, int newdirfd, unsigned long unew,
+		int flags)
 {
 	char *o = user_path(uold);
 	if (IS_ERR(o))

@@ -17,7 +17,7 @@
 #include "proc/internal.h"
 
 /* Deadlines: 0 waits for ever; NO_WAIT (a time long past) only looks once. */
-#define NO_WAIT 1
+#define NO_WAIT	      1
 #define EP_MAX_EVENTS ((int)(INT32_MAX / sizeof(struct linux_epoll_event)))
 
 static long do_epoll_create(int flags)
@@ -70,7 +70,9 @@ struct user_sink {
 static int user_emit(struct epoll_sink *s, int i, const struct linux_epoll_event *ev)
 {
 	struct user_sink *u = container_of(s, struct user_sink, sink);
-	return copy_to_user(u->uev + (unsigned long)i * sizeof(*ev), ev, sizeof(*ev)) ? -EFAULT : 0;
+	return copy_to_user(u->uev + (unsigned long)i * sizeof(*ev), ev, sizeof(*ev))
+		   ? -EFAULT
+		   : 0;
 }
 
 static long do_epoll_wait(int epfd, unsigned long uev, int max, uint64_t deadline)
@@ -93,7 +95,7 @@ static long do_epoll_wait(int epfd, unsigned long uev, int max, uint64_t deadlin
 			return r;
 		int w = poll_wait_since(seen, deadline);
 		if (w == -ETIMEDOUT)
-			last = true;	/* one more look, then 0 */
+			last = true; /* one more look, then 0 */
 		else if (w)
 			return -EINTR;
 		/* No reference is held across the sleep (exit_group discards a
@@ -134,8 +136,8 @@ static long do_epoll_pwait(int epfd, unsigned long uev, int max, uint64_t deadli
 	return r;
 }
 
-long sys_epoll_pwait(int epfd, unsigned long uev, int max, int timeout_ms, unsigned long umask,
-		     size_t sigsetsize)
+long sys_epoll_pwait(int epfd, unsigned long uev, int max, int timeout_ms,
+		     unsigned long umask, size_t sigsetsize)
 {
 	return do_epoll_pwait(epfd, uev, max, ms_deadline(timeout_ms), umask, sigsetsize);
 }
@@ -149,13 +151,15 @@ long sys_epoll_pwait2(int epfd, unsigned long uev, int max, unsigned long uts,
 		struct linux_timespec ts;
 		if (copy_from_user(&ts, uts, sizeof(ts)))
 			return -EFAULT;
-		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NSEC_PER_SEC)
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 ||
+		    ts.tv_nsec >= (int64_t)NSEC_PER_SEC)
 			return -EINVAL;
 		uint64_t now = clock_monotonic_ns();
 		if (!ts.tv_sec && !ts.tv_nsec)
 			deadline = NO_WAIT;
 		else if ((uint64_t)ts.tv_sec < (UINT64_MAX - now) / NSEC_PER_SEC - 1)
-			deadline = now + (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+			deadline = now + (uint64_t)ts.tv_sec * NSEC_PER_SEC +
+				   (uint64_t)ts.tv_nsec;
 	}
 	return do_epoll_pwait(epfd, uev, max, deadline, umask, sigsetsize);
 }

@@ -16,7 +16,7 @@
 #include "fs/sysutil.h"
 #include "proc/internal.h"
 
-#define IO_CHUNK 65536
+#define IO_CHUNK     65536
 #define MAX_RW_COUNT 0x7ffff000UL
 
 static bool seekable(struct file *f)
@@ -43,7 +43,8 @@ static long do_read(struct file *f, unsigned long ubuf, size_t count, uint64_t *
 	long done = 0;
 	while ((size_t)done < count) {
 		size_t want = MIN(count - done, IO_CHUNK);
-		long n = pos ? vfs_pread(f, kbuf, want, *pos + done) : vfs_read(f, kbuf, want);
+		long n =
+		    pos ? vfs_pread(f, kbuf, want, *pos + done) : vfs_read(f, kbuf, want);
 		if (n < 0) {
 			if (!done)
 				done = n;
@@ -82,9 +83,10 @@ static long do_write(struct file *f, unsigned long ubuf, size_t count, uint64_t 
 				done = -EFAULT;
 			break;
 		}
-		long n = pos ? vfs_pwrite(f, kbuf, want, *pos + done) : vfs_write(f, kbuf, want);
+		long n = pos ? vfs_pwrite(f, kbuf, want, *pos + done)
+			     : vfs_write(f, kbuf, want);
 		if (n < 0) {
-			if (n == -EPIPE)	/* Linux raises it for the writing thread */
+			if (n == -EPIPE) /* Linux raises it for the writing thread */
 				signal_send_thread(thread_current(), SIGPIPE);
 			if (!done)
 				done = n;
@@ -167,7 +169,8 @@ static struct linux_iovec *get_iov(unsigned long uiov, int cnt, long *err)
 	}
 	uint64_t total = 0;
 	for (int i = 0; i < cnt; i++) {
-		if ((int64_t)iov[i].len < 0 || total + iov[i].len > 0x7fffffffffffffffULL) {
+		if ((int64_t)iov[i].len < 0 ||
+		    total + iov[i].len > 0x7fffffffffffffffULL) {
 			kfree(iov);
 			*err = -EINVAL;
 			return NULL;
@@ -196,7 +199,8 @@ static long do_rw_vec(int fd, unsigned long uiov, int cnt, int64_t off, bool pos
 	if (!iov)
 		return err;
 	if (!positional && f->ops && (write ? f->ops->write_iov : f->ops->read_iov)) {
-		long r = write ? f->ops->write_iov(f, iov, cnt) : f->ops->read_iov(f, iov, cnt);
+		long r = write ? f->ops->write_iov(f, iov, cnt)
+			       : f->ops->read_iov(f, iov, cnt);
 		kfree(iov);
 		return r;
 	}
@@ -205,8 +209,9 @@ static long do_rw_vec(int fd, unsigned long uiov, int cnt, int64_t off, bool pos
 	for (int i = 0; i < cnt; i++) {
 		if (!iov[i].len)
 			continue;
-		long n = write ? do_write(f, iov[i].base, iov[i].len, positional ? &pos : NULL)
-			       : do_read(f, iov[i].base, iov[i].len, positional ? &pos : NULL);
+		long n =
+		    write ? do_write(f, iov[i].base, iov[i].len, positional ? &pos : NULL)
+			  : do_read(f, iov[i].base, iov[i].len, positional ? &pos : NULL);
 		if (n < 0) {
 			if (!done)
 				done = n;
@@ -234,13 +239,15 @@ long sys_writev(int fd, unsigned long iov, int cnt)
 SYSCALL_REGISTER(__NR_writev, sys_writev);
 
 /* On x86_64 the whole offset is in pos_l; pos_h is ignored (as Linux does). */
-long sys_preadv(int fd, unsigned long iov, int cnt, unsigned long pos_l, unsigned long pos_h)
+long sys_preadv(int fd, unsigned long iov, int cnt, unsigned long pos_l,
+		unsigned long pos_h)
 {
 	return do_rw_vec(fd, iov, cnt, (int64_t)pos_l, true, false);
 }
 SYSCALL_REGISTER(__NR_preadv, sys_preadv);
 
-long sys_pwritev(int fd, unsigned long iov, int cnt, unsigned long pos_l, unsigned long pos_h)
+long sys_pwritev(int fd, unsigned long iov, int cnt, unsigned long pos_l,
+		 unsigned long pos_h)
 {
 	return do_rw_vec(fd, iov, cnt, (int64_t)pos_l, true, true);
 }
@@ -418,7 +425,7 @@ long sys_fcntl(int fd, unsigned int cmd, unsigned long arg)
 	case F_SETPIPE_SZ:
 		if (!file_is_pipe(f))
 			return -EBADF;
-		return 65536;	/* fixed size ring */
+		return 65536; /* fixed size ring */
 	default:
 		return -EINVAL;
 	}
@@ -555,8 +562,8 @@ SYSCALL_REGISTER(__NR_umask, sys_umask);
 
 /* In-kernel copy of up to count bytes from in (at *inpos, or its position)
  * to out (at *outpos, or its position). */
-static long copy_between(struct file *in, uint64_t *inpos, struct file *out, uint64_t *outpos,
-			 size_t count)
+static long copy_between(struct file *in, uint64_t *inpos, struct file *out,
+			 uint64_t *outpos, size_t count)
 {
 	count = MIN(count, MAX_RW_COUNT);
 	char *kbuf = kmalloc(MIN(MAX(count, 1), IO_CHUNK));
@@ -565,7 +572,8 @@ static long copy_between(struct file *in, uint64_t *inpos, struct file *out, uin
 	long done = 0;
 	while ((size_t)done < count) {
 		size_t want = MIN(count - done, IO_CHUNK);
-		long n = inpos ? vfs_pread(in, kbuf, want, *inpos) : vfs_read(in, kbuf, want);
+		long n =
+		    inpos ? vfs_pread(in, kbuf, want, *inpos) : vfs_read(in, kbuf, want);
 		if (n <= 0) {
 			if (!done)
 				done = n;
@@ -579,7 +587,7 @@ static long copy_between(struct file *in, uint64_t *inpos, struct file *out, uin
 			if (!done)
 				done = w;
 			if (!inpos && seekable(in))
-				in->pos -= (uint64_t)n;	/* not consumed */
+				in->pos -= (uint64_t)n; /* not consumed */
 			break;
 		}
 		if (inpos)
@@ -620,16 +628,18 @@ long sys_sendfile(int out_fd, int in_fd, unsigned long uoff, size_t count)
 }
 SYSCALL_REGISTER(__NR_sendfile, sys_sendfile);
 
-long sys_copy_file_range(int fd_in, unsigned long uoff_in, int fd_out, unsigned long uoff_out,
-			 size_t len, unsigned int flags)
+long sys_copy_file_range(int fd_in, unsigned long uoff_in, int fd_out,
+			 unsigned long uoff_out, size_t len, unsigned int flags)
 {
 	struct file *in = fd_file(fd_in), *out = fd_file(fd_out);
 	if (flags)
 		return -EINVAL;
 	if (!in || !out || !file_readable(in) || !file_writable(out))
 		return -EBADF;
-	if (!in->inode || !out->inode || !S_ISREG(in->inode->mode) || !S_ISREG(out->inode->mode))
-		return S_ISDIR(in->inode->mode) || S_ISDIR(out->inode->mode) ? -EISDIR : -EINVAL;
+	if (!in->inode || !out->inode || !S_ISREG(in->inode->mode) ||
+	    !S_ISREG(out->inode->mode))
+		return S_ISDIR(in->inode->mode) || S_ISDIR(out->inode->mode) ? -EISDIR
+									     : -EINVAL;
 	if (out->flags & O_APPEND)
 		return -EBADF;
 	int64_t oi = (int64_t)in->pos, oo = (int64_t)out->pos;

@@ -11,16 +11,16 @@
 #include <uapi/time.h>
 #include "proc/internal.h"
 
-#define FUTEX_WAIT 0
-#define FUTEX_WAKE 1
-#define FUTEX_REQUEUE 3
-#define FUTEX_CMP_REQUEUE 4
-#define FUTEX_WAKE_OP 5
-#define FUTEX_WAIT_BITSET 9
-#define FUTEX_WAKE_BITSET 10
-#define FUTEX_PRIVATE_FLAG 128
+#define FUTEX_WAIT	     0
+#define FUTEX_WAKE	     1
+#define FUTEX_REQUEUE	     3
+#define FUTEX_CMP_REQUEUE    4
+#define FUTEX_WAKE_OP	     5
+#define FUTEX_WAIT_BITSET    9
+#define FUTEX_WAKE_BITSET    10
+#define FUTEX_PRIVATE_FLAG   128
 #define FUTEX_CLOCK_REALTIME 256
-#define FUTEX_BUCKETS 64
+#define FUTEX_BUCKETS	     64
 
 struct futex_waiter {
 	struct mm *mm;
@@ -44,8 +44,8 @@ static struct list_head *bucket(struct mm *mm, uint64_t addr)
 	return &buckets[((addr >> 2) ^ ((uint64_t)mm >> 6)) % FUTEX_BUCKETS];
 }
 
-static long futex_wait(uint64_t addr, uint32_t val, unsigned long utimeout, uint32_t bitset,
-		       bool absolute, bool realtime)
+static long futex_wait(uint64_t addr, uint32_t val, unsigned long utimeout,
+		       uint32_t bitset, bool absolute, bool realtime)
 {
 	uint32_t cur;
 	if (addr & 3)
@@ -59,7 +59,8 @@ static long futex_wait(uint64_t addr, uint32_t val, unsigned long utimeout, uint
 		struct linux_timespec ts;
 		if (copy_from_user(&ts, utimeout, sizeof(ts)))
 			return -EFAULT;
-		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NSEC_PER_SEC)
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 ||
+		    ts.tv_nsec >= (int64_t)NSEC_PER_SEC)
 			return -EINVAL;
 		uint64_t ns = ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
 		uint64_t mono = clock_monotonic_ns();
@@ -95,10 +96,12 @@ static long futex_wake(uint64_t addr, int n, uint32_t bitset)
 	struct list_head *b = bucket(p->mm, addr);
 	struct futex_waiter *w, *tmp;
 	int woken = 0;
-	list_for_each_entry_safe(w, tmp, b, link) {
+	list_for_each_entry_safe(w, tmp, b, link)
+	{
 		if (woken >= n)
 			break;
-		if (w->mm != p->mm || w->addr != addr || !(w->bitset & bitset) || w->woken)
+		if (w->mm != p->mm || w->addr != addr || !(w->bitset & bitset) ||
+		    w->woken)
 			continue;
 		w->woken = true;
 		thread_wake(w->t);
@@ -111,7 +114,8 @@ void futex_wake_addr(struct mm *mm, uint64_t uaddr, int n)
 {
 	struct futex_waiter *w, *tmp;
 	int woken = 0;
-	list_for_each_entry_safe(w, tmp, bucket(mm, uaddr), link) {
+	list_for_each_entry_safe(w, tmp, bucket(mm, uaddr), link)
+	{
 		if (woken >= n)
 			break;
 		if (w->mm != mm || w->addr != uaddr || w->woken)
@@ -138,7 +142,8 @@ static long futex_requeue(uint64_t uaddr, int n, uint64_t uaddr2, int n2, bool c
 		return -EINVAL;
 	struct futex_waiter *w, *tmp;
 	int woken = 0, moved = 0;
-	list_for_each_entry_safe(w, tmp, bucket(mm, uaddr), link) {
+	list_for_each_entry_safe(w, tmp, bucket(mm, uaddr), link)
+	{
 		if (w->mm != mm || w->addr != uaddr || w->woken)
 			continue;
 		if (woken < n) {
@@ -172,25 +177,49 @@ static long futex_wake_op(uint64_t uaddr, int n, uint64_t uaddr2, int n2, uint32
 		return -EFAULT;
 	int nv;
 	switch (op) {
-	case 0: nv = oparg; break;
-	case 1: nv = old + oparg; break;
-	case 2: nv = old | oparg; break;
-	case 3: nv = old & ~oparg; break;
-	case 4: nv = old ^ oparg; break;
-	default: return -ENOSYS;
+	case 0:
+		nv = oparg;
+		break;
+	case 1:
+		nv = old + oparg;
+		break;
+	case 2:
+		nv = old | oparg;
+		break;
+	case 3:
+		nv = old & ~oparg;
+		break;
+	case 4:
+		nv = old ^ oparg;
+		break;
+	default:
+		return -ENOSYS;
 	}
 	if (copy_to_user(uaddr2, &nv, 4))
 		return -EFAULT;
 	long r = futex_wake(uaddr, n, ~0u);
 	bool c;
 	switch (cmp) {
-	case 0: c = old == cmparg; break;
-	case 1: c = old != cmparg; break;
-	case 2: c = old < cmparg; break;
-	case 3: c = old <= cmparg; break;
-	case 4: c = old > cmparg; break;
-	case 5: c = old >= cmparg; break;
-	default: return -ENOSYS;
+	case 0:
+		c = old == cmparg;
+		break;
+	case 1:
+		c = old != cmparg;
+		break;
+	case 2:
+		c = old < cmparg;
+		break;
+	case 3:
+		c = old <= cmparg;
+		break;
+	case 4:
+		c = old > cmparg;
+		break;
+	case 5:
+		c = old >= cmparg;
+		break;
+	default:
+		return -ENOSYS;
 	}
 	if (c)
 		r += futex_wake(uaddr2, n2, ~0u);
@@ -207,7 +236,8 @@ long sys_futex(unsigned long uaddr, int op, uint32_t val, unsigned long timeout,
 	case FUTEX_WAIT_BITSET:
 		if (!val3)
 			return -EINVAL;
-		return futex_wait(uaddr, val, timeout, val3, true, op & FUTEX_CLOCK_REALTIME);
+		return futex_wait(uaddr, val, timeout, val3, true,
+				  op & FUTEX_CLOCK_REALTIME);
 	case FUTEX_WAKE:
 		return futex_wake(uaddr, (int)val, ~0u);
 	case FUTEX_WAKE_BITSET:

@@ -175,7 +175,7 @@ long sys_madvise(unsigned long addr, unsigned long len, int advice)
 	case MADV_RANDOM:
 	case MADV_SEQUENTIAL:
 	case MADV_WILLNEED:
-		return 0;	/* hints: nothing to do for memory that is all resident */
+		return 0; /* hints: nothing to do for memory that is all resident */
 	default:
 		return advice >= 0 && advice <= 100 ? 0 : -EINVAL;
 	}
@@ -190,10 +190,11 @@ long sys_brk(unsigned long newbrk)
 	uint64_t old_end = ALIGN_UP(mm->brk, PAGE_SIZE);
 	uint64_t new_end = ALIGN_UP(newbrk, PAGE_SIZE);
 	if (new_end > old_end) {
-		if (new_end > USER_TOP || new_end < old_end || !vm_range_free(mm, old_end, new_end))
+		if (new_end > USER_TOP || new_end < old_end ||
+		    !vm_range_free(mm, old_end, new_end))
 			return (long)mm->brk;
-		if (vm_map(mm, old_end, new_end - old_end, PROT_READ | PROT_WRITE, VMA_ANON, true,
-			   "[heap]") < 0)
+		if (vm_map(mm, old_end, new_end - old_end, PROT_READ | PROT_WRITE,
+			   VMA_ANON, true, "[heap]") < 0)
 			return (long)mm->brk;
 	} else if (new_end < old_end) {
 		vm_unmap(mm, new_end, old_end - new_end);
@@ -245,17 +246,19 @@ long sys_mremap(unsigned long old, unsigned long old_len, unsigned long new_len,
 				vm_unmap(mm, old + new_len, old_len - new_len);
 			return (long)old;
 		}
-		/* grow in place when the pages after are free: the area just gets longer */
+		/* grow in place when the pages after are free: the area just gets longer
+		 */
 		if (old + old_len == v->end && old + new_len <= USER_TOP &&
-		    old + new_len > old && vm_range_free(mm, old + old_len, old + new_len)) {
+		    old + new_len > old &&
+		    vm_range_free(mm, old + old_len, old + new_len)) {
 			v->end = old + new_len;
 			return (long)old;
 		}
 		if (!(flags & MREMAP_MAYMOVE))
 			return -ENOMEM;
 	}
-	long dst = vm_map(mm, (flags & MREMAP_FIXED) ? new_addr : 0, new_len, prot, vflags,
-			  flags & MREMAP_FIXED, name);
+	long dst = vm_map(mm, (flags & MREMAP_FIXED) ? new_addr : 0, new_len, prot,
+			  vflags, flags & MREMAP_FIXED, name);
 	if (dst < 0)
 		return dst;
 	move_pages(mm, old, dst, MIN(old_len, new_len));

@@ -17,9 +17,9 @@
 #include "fs/sysutil.h"
 #include "proc/internal.h"
 
-#define POLLIN_SET (POLLIN | POLLRDNORM | POLLRDBAND | POLLHUP | POLLERR)
+#define POLLIN_SET  (POLLIN | POLLRDNORM | POLLRDBAND | POLLHUP | POLLERR)
 #define POLLOUT_SET (POLLOUT | POLLWRNORM | POLLWRBAND | POLLERR)
-#define POLLEX_SET (POLLPRI)
+#define POLLEX_SET  (POLLPRI)
 
 /* Deadlines: 0 waits for ever; NO_WAIT (a time long past) only looks once. */
 #define NO_WAIT 1
@@ -69,7 +69,8 @@ static long do_poll(unsigned long ufds, unsigned int nfds, uint64_t deadline)
 			else if (f->flags & O_PATH)
 				m = POLLNVAL;
 			else
-				m = vfs_poll(f) & ((uint16_t)p[i].events | POLLERR | POLLHUP);
+				m = vfs_poll(f) &
+				    ((uint16_t)p[i].events | POLLERR | POLLHUP);
 			p[i].revents = (int16_t)m;
 			if (m)
 				count++;
@@ -80,7 +81,7 @@ static long do_poll(unsigned long ufds, unsigned int nfds, uint64_t deadline)
 		}
 		int w = poll_wait_any(deadline);
 		if (w == -ETIMEDOUT)
-			last = true;	/* one more look, then 0 */
+			last = true; /* one more look, then 0 */
 		else if (w) {
 			r = -EINTR;
 			break;
@@ -96,20 +97,22 @@ long sys_poll(unsigned long ufds, unsigned int nfds, int timeout_ms)
 {
 	uint64_t deadline = 0;
 	if (timeout_ms >= 0)
-		deadline = ts_to_deadline(timeout_ms / 1000, (int64_t)(timeout_ms % 1000) * 1000000);
+		deadline = ts_to_deadline(timeout_ms / 1000,
+					  (int64_t)(timeout_ms % 1000) * 1000000);
 	return do_poll(ufds, nfds, deadline);
 }
 SYSCALL_REGISTER(__NR_poll, sys_poll);
 
-long sys_ppoll(unsigned long ufds, unsigned int nfds, unsigned long utsp, unsigned long usigmask,
-	       size_t sigsetsize)
+long sys_ppoll(unsigned long ufds, unsigned int nfds, unsigned long utsp,
+	       unsigned long usigmask, size_t sigsetsize)
 {
 	uint64_t deadline = 0;
 	struct linux_timespec ts;
 	if (utsp) {
 		if (copy_from_user(&ts, utsp, sizeof(ts)))
 			return -EFAULT;
-		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NSEC_PER_SEC)
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 ||
+		    ts.tv_nsec >= (int64_t)NSEC_PER_SEC)
 			return -EINVAL;
 		deadline = ts_to_deadline(ts.tv_sec, ts.tv_nsec);
 	}
@@ -122,7 +125,8 @@ long sys_ppoll(unsigned long ufds, unsigned int nfds, unsigned long utsp, unsign
 	sigmask_temp_end(old, swapped, r == -EINTR);
 	if (utsp && deadline) {
 		remaining(deadline, &ts.tv_sec, &ts.tv_nsec);
-		copy_to_user(utsp, &ts, sizeof(ts));	/* Linux ignores a failure here too */
+		copy_to_user(utsp, &ts,
+			     sizeof(ts)); /* Linux ignores a failure here too */
 	}
 	return r;
 }
@@ -138,13 +142,15 @@ static long do_select(int n, unsigned long uin, unsigned long uout, unsigned lon
 	size_t words = ((size_t)n + 63) / 64, bytes = words * 8;
 	struct linux_fd_set in = {{0}}, out = {{0}}, ex = {{0}};
 	struct linux_fd_set rin, rout, rex;
-	if ((uin && copy_from_user(&in, uin, bytes)) || (uout && copy_from_user(&out, uout, bytes)) ||
+	if ((uin && copy_from_user(&in, uin, bytes)) ||
+	    (uout && copy_from_user(&out, uout, bytes)) ||
 	    (uex && copy_from_user(&ex, uex, bytes)))
 		return -EFAULT;
 	for (int fd = 0; fd < n; fd++) {
 		unsigned long bit = 1UL << (fd % 64);
 		int w = fd / 64;
-		if (((in.fds_bits[w] | out.fds_bits[w] | ex.fds_bits[w]) & bit) && !fd_file(fd))
+		if (((in.fds_bits[w] | out.fds_bits[w] | ex.fds_bits[w]) & bit) &&
+		    !fd_file(fd))
 			return -EBADF;
 	}
 	bool last = false;
@@ -184,7 +190,8 @@ static long do_select(int n, unsigned long uin, unsigned long uout, unsigned lon
 		else if (r)
 			return -EINTR;
 	}
-	if ((uin && copy_to_user(uin, &rin, bytes)) || (uout && copy_to_user(uout, &rout, bytes)) ||
+	if ((uin && copy_to_user(uin, &rin, bytes)) ||
+	    (uout && copy_to_user(uout, &rout, bytes)) ||
 	    (uex && copy_to_user(uex, &rex, bytes)))
 		return -EFAULT;
 	return count;
@@ -224,7 +231,8 @@ long sys_pselect6(int n, unsigned long uin, unsigned long uout, unsigned long ue
 	if (utsp) {
 		if (copy_from_user(&ts, utsp, sizeof(ts)))
 			return -EFAULT;
-		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NSEC_PER_SEC)
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 ||
+		    ts.tv_nsec >= (int64_t)NSEC_PER_SEC)
 			return -EINVAL;
 		deadline = ts_to_deadline(ts.tv_sec, ts.tv_nsec);
 	}

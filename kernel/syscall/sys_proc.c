@@ -99,26 +99,31 @@ long sys_sysinfo(unsigned long buf)
 SYSCALL_REGISTER(__NR_sysinfo, sys_sysinfo);
 
 #define RLIMIT_NLIMITS 16
-#define RLIM_INFINITY (~0UL)
+#define RLIM_INFINITY  (~0UL)
 struct rlimit64 {
 	uint64_t cur, max;
 };
 static struct rlimit64 limits[RLIMIT_NLIMITS] = {
-	[3] = {8UL << 20, RLIM_INFINITY},	/* RLIMIT_STACK */
-	[4] = {0, RLIM_INFINITY},		/* RLIMIT_CORE */
-	[7] = {1024, 1024},			/* RLIMIT_NOFILE */
-	[0] = {RLIM_INFINITY, RLIM_INFINITY}, [1] = {RLIM_INFINITY, RLIM_INFINITY},
-	[2] = {RLIM_INFINITY, RLIM_INFINITY}, [5] = {RLIM_INFINITY, RLIM_INFINITY},
-	[6] = {4096, 4096},			/* RLIMIT_NPROC */
-	[8] = {8UL << 20, 8UL << 20},		/* RLIMIT_MEMLOCK */
-	[9] = {RLIM_INFINITY, RLIM_INFINITY}, [10] = {RLIM_INFINITY, RLIM_INFINITY},
-	[11] = {4096, 4096},			/* RLIMIT_SIGPENDING */
-	[12] = {819200, 819200},		/* RLIMIT_MSGQUEUE */
-	[13] = {0, 0}, [14] = {0, 0},
-	[15] = {RLIM_INFINITY, RLIM_INFINITY},
+    [3] = {8UL << 20, RLIM_INFINITY}, /* RLIMIT_STACK */
+    [4] = {0, RLIM_INFINITY},	      /* RLIMIT_CORE */
+    [7] = {1024, 1024},		      /* RLIMIT_NOFILE */
+    [0] = {RLIM_INFINITY, RLIM_INFINITY},
+    [1] = {RLIM_INFINITY, RLIM_INFINITY},
+    [2] = {RLIM_INFINITY, RLIM_INFINITY},
+    [5] = {RLIM_INFINITY, RLIM_INFINITY},
+    [6] = {4096, 4096},		  /* RLIMIT_NPROC */
+    [8] = {8UL << 20, 8UL << 20}, /* RLIMIT_MEMLOCK */
+    [9] = {RLIM_INFINITY, RLIM_INFINITY},
+    [10] = {RLIM_INFINITY, RLIM_INFINITY},
+    [11] = {4096, 4096},     /* RLIMIT_SIGPENDING */
+    [12] = {819200, 819200}, /* RLIMIT_MSGQUEUE */
+    [13] = {0, 0},
+    [14] = {0, 0},
+    [15] = {RLIM_INFINITY, RLIM_INFINITY},
 };
 
-long sys_prlimit64(int pid, unsigned resource, unsigned long new_lim, unsigned long old_lim)
+long sys_prlimit64(int pid, unsigned resource, unsigned long new_lim,
+		   unsigned long old_lim)
 {
 	if (pid && pid != proc_current()->pid)
 		return -ESRCH;
@@ -154,10 +159,10 @@ long sys_setrlimit(unsigned resource, unsigned long lim)
 }
 SYSCALL_REGISTER(__NR_setrlimit, sys_setrlimit);
 
-#define ARCH_SET_GS 0x1001
-#define ARCH_SET_FS 0x1002
-#define ARCH_GET_FS 0x1003
-#define ARCH_GET_GS 0x1004
+#define ARCH_SET_GS    0x1001
+#define ARCH_SET_FS    0x1002
+#define ARCH_GET_FS    0x1003
+#define ARCH_GET_GS    0x1004
 #define ARCH_GET_CPUID 0x1011
 
 long sys_arch_prctl(int code, unsigned long addr)
@@ -205,7 +210,8 @@ long sys_get_robust_list(int pid, unsigned long head_ptr, unsigned long len_ptr)
 	struct thread *t = thread_current();
 	if (pid && pid != t->tid)
 		return -ESRCH;
-	if (copy_to_user(head_ptr, &t->robust_list, 8) || copy_to_user(len_ptr, &t->robust_len, 8))
+	if (copy_to_user(head_ptr, &t->robust_list, 8) ||
+	    copy_to_user(len_ptr, &t->robust_len, 8))
 		return -EFAULT;
 	return 0;
 }
@@ -222,7 +228,7 @@ long sys_sched_getaffinity(int pid, unsigned long len, unsigned long mask)
 {
 	if (len < 8 || (len & 7))
 		return -EINVAL;
-	uint64_t m = 1;	/* one CPU */
+	uint64_t m = 1; /* one CPU */
 	if (clear_user(mask, len) || copy_to_user(mask, &m, 8))
 		return -EFAULT;
 	return 8;
@@ -252,7 +258,7 @@ long sys_getcpu(unsigned long cpu, unsigned long node, unsigned long unused)
 SYSCALL_REGISTER(__NR_getcpu, sys_getcpu);
 
 #define GRND_NONBLOCK 1
-#define GRND_RANDOM 2
+#define GRND_RANDOM   2
 #define GRND_INSECURE 4
 
 long sys_getrandom(unsigned long buf, unsigned long len, unsigned flags)

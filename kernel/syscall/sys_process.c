@@ -16,7 +16,7 @@
 #include "arch/x86_64/cpu.h"
 #include "proc/internal.h"
 
-#define ARG_MAX (2UL << 20)
+#define ARG_MAX	 (2UL << 20)
 #define MAX_ARGS 65536
 
 long sys_exit_group(int status)
@@ -121,7 +121,7 @@ static void free_strv(char **v, int n)
 /* "#!interp [arg]" at the start of path: rewrites argv as Linux does. */
 static int script_rewrite(const char *path, struct exec_args *a, char **new_path)
 {
-	struct file *f = vfs_open_exec(path);	/* execute permission is enough */
+	struct file *f = vfs_open_exec(path); /* execute permission is enough */
 	if (IS_ERR(f))
 		return (int)PTR_ERR(f);
 	char line[256];
@@ -131,7 +131,7 @@ static int script_rewrite(const char *path, struct exec_args *a, char **new_path
 	if (ok)
 		return ok;
 	if (n < 2 || line[0] != '#' || line[1] != '!')
-		return 1;	/* not a script */
+		return 1; /* not a script */
 	line[n] = 0;
 	char *nl = strchr(line, '\n');
 	if (!nl && n == sizeof(line) - 1)
@@ -281,7 +281,8 @@ SYSCALL_REGISTER(__NR_wait4, sys_wait4);
 #define CLD_KILLED 2
 #define CLD_DUMPED 3
 
-long sys_waitid(int idtype, int id, unsigned long uinfo, int options, unsigned long urusage)
+long sys_waitid(int idtype, int id, unsigned long uinfo, int options,
+		unsigned long urusage)
 {
 	if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
 		return -EINVAL;
@@ -305,7 +306,7 @@ long sys_waitid(int idtype, int id, unsigned long uinfo, int options, unsigned l
 	int wopts = (options & (WNOHANG | WNOWAIT | WCONTINUED)) |
 		    ((options & WSTOPPED) ? WUNTRACED : 0);
 	if (!(options & WEXITED))
-		wopts |= 0x20000000;	/* internal: do not report exits */
+		wopts |= 0x20000000; /* internal: do not report exits */
 	long r = proc_wait(pid, &status, wopts);
 	if (r < 0)
 		return r;
@@ -315,10 +316,10 @@ long sys_waitid(int idtype, int id, unsigned long uinfo, int options, unsigned l
 		si.si_signo = SIGCHLD;
 		si.kill.pid = (int)r;
 		if ((status & 0xff) == 0x7f) {
-			si.si_code = 5;	/* CLD_STOPPED */
+			si.si_code = 5; /* CLD_STOPPED */
 			*(int32_t *)&si.raw[8] = (status >> 8) & 0xff;
 		} else if (status == 0xffff) {
-			si.si_code = 6;	/* CLD_CONTINUED */
+			si.si_code = 6; /* CLD_CONTINUED */
 			*(int32_t *)&si.raw[8] = SIGCONT;
 		} else if (status & 0x7f) {
 			si.si_code = (status & 0x80) ? CLD_DUMPED : CLD_KILLED;
@@ -353,9 +354,8 @@ long sys_setsid(void)
 {
 	struct process *p = proc_current();
 	struct process *q;
-	list_for_each_entry(q, proc_all(), link)
-		if (q != p && !q->zombie && q->pgid == p->pid)
-			return -EPERM;
+	list_for_each_entry(q, proc_all(), link) if (q != p && !q->zombie &&
+						     q->pgid == p->pid) return -EPERM;
 	if (p->pgid == p->pid && p->sid == p->pid)
 		return -EPERM;
 	p->sid = p->pgid = p->pid;
@@ -381,8 +381,9 @@ long sys_times(unsigned long ubuf)
 	uint64_t ticks = clock_monotonic_ns() / (NSEC_PER_SEC / 100);
 	if (ubuf) {
 		uint64_t t[4] = {(clock_monotonic_ns() - proc_current()->start_ns) /
-					 (NSEC_PER_SEC / 100),
-				 0, proc_current()->child_utime_ns / (NSEC_PER_SEC / 100), 0};
+				     (NSEC_PER_SEC / 100),
+				 0, proc_current()->child_utime_ns / (NSEC_PER_SEC / 100),
+				 0};
 		if (copy_to_user(ubuf, t, sizeof(t)))
 			return -EFAULT;
 	}
@@ -404,12 +405,13 @@ long sys_clone3(unsigned long uargs, unsigned long size)
 	if (copy_from_user(&ca, uargs, MIN(size, sizeof(ca))))
 		return -EFAULT;
 	if (ca.flags & (CLONE_PIDFD | CLONE_NEWNS | 0xff))
-		return -EINVAL;	/* pidfds and namespaces are not supported */
+		return -EINVAL; /* pidfds and namespaces are not supported */
 	if (ca.set_tid_size || ca.exit_signal > 64)
 		return -EINVAL;
 	if ((ca.stack == 0) != (ca.stack_size == 0))
 		return -EINVAL;
 	uint64_t sp = ca.stack ? ca.stack + ca.stack_size : 0;
-	return proc_clone(ca.flags | ca.exit_signal, sp, ca.parent_tid, ca.child_tid, ca.tls);
+	return proc_clone(ca.flags | ca.exit_signal, sp, ca.parent_tid, ca.child_tid,
+			  ca.tls);
 }
 SYSCALL_REGISTER(__NR_clone3, sys_clone3);

@@ -11,7 +11,6 @@
 #include <kern/wait.h>
 #include "proc/internal.h"
 
-
 void signal_send_process(struct process *p, int sig);
 long sys_rt_sigreturn(void);
 SYSCALL_REGISTER(__NR_rt_sigreturn, sys_rt_sigreturn);
@@ -41,19 +40,22 @@ long sys_rt_sigaction(int sig, unsigned long act, unsigned long oact, unsigned l
 		k->flags = n.flags;
 		k->restorer = n.restorer;
 		k->mask = n.mask & ~UNBLOCKABLE;
-		/* setting SIG_IGN (or DFL for an ignoring default) discards pending ones */
-		if (n.handler == SIG_IGN || (n.handler == SIG_DFL && signal_default_is_ignore(sig))) {
+		/* setting SIG_IGN (or DFL for an ignoring default) discards pending ones
+		 */
+		if (n.handler == SIG_IGN ||
+		    (n.handler == SIG_DFL && signal_default_is_ignore(sig))) {
 			p->sig_pending &= ~SIGBIT(sig);
 			struct thread *t;
-			list_for_each_entry(t, &p->threads, proc_link)
-				t->sig_pending &= ~SIGBIT(sig);
+			list_for_each_entry(t, &p->threads, proc_link) t->sig_pending &=
+			    ~SIGBIT(sig);
 		}
 	}
 	return 0;
 }
 SYSCALL_REGISTER(__NR_rt_sigaction, sys_rt_sigaction);
 
-long sys_rt_sigprocmask(int how, unsigned long set, unsigned long oset, unsigned long size)
+long sys_rt_sigprocmask(int how, unsigned long set, unsigned long oset,
+			unsigned long size)
 {
 	if (size != 8)
 		return -EINVAL;
@@ -157,7 +159,8 @@ long sys_kill(int pid, int sig)
 	int pgid = pid == 0 ? self->pgid : -pid;
 	int found = 0, sent = 0;
 	struct process *p;
-	list_for_each_entry(p, proc_all(), link) {
+	list_for_each_entry(p, proc_all(), link)
+	{
 		if (p->reaped || p->zombie)
 			continue;
 		if (pid == -1 ? (p->pid == 1 || p == self) : p->pgid != pgid)
@@ -181,11 +184,13 @@ long sys_tgkill(int tgid, int tid, int sig)
 	if (sig < 0 || sig > NSIG || tid <= 0)
 		return -EINVAL;
 	struct process *p;
-	list_for_each_entry(p, proc_all(), link) {
+	list_for_each_entry(p, proc_all(), link)
+	{
 		if (p->zombie || (tgid != -1 && p->pid != tgid))
 			continue;
 		struct thread *t;
-		list_for_each_entry(t, &p->threads, proc_link) {
+		list_for_each_entry(t, &p->threads, proc_link)
+		{
 			if (t->tid == tid) {
 				int r = may_signal(p, sig);
 				if (!r && sig)
@@ -245,7 +250,8 @@ long sys_rt_sigtimedwait(unsigned long uset, unsigned long uinfo, unsigned long 
 		struct linux_timespec ts;
 		if (copy_from_user(&ts, uts, sizeof(ts)))
 			return -EFAULT;
-		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NSEC_PER_SEC)
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 ||
+		    ts.tv_nsec >= (int64_t)NSEC_PER_SEC)
 			return -EINVAL;
 		deadline = clock_monotonic_ns() + ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
 		if (!deadline)

@@ -15,8 +15,14 @@
 #include <uapi/time.h>
 #include "fs/sysutil.h"
 
-static uint32_t dev_major(uint64_t d) { return (uint32_t)(((d >> 8) & 0xfff) | ((d >> 32) & ~0xfffU)); }
-static uint32_t dev_minor(uint64_t d) { return (uint32_t)((d & 0xff) | ((d >> 12) & ~0xffU)); }
+static uint32_t dev_major(uint64_t d)
+{
+	return (uint32_t)(((d >> 8) & 0xfff) | ((d >> 32) & ~0xfffU));
+}
+static uint32_t dev_minor(uint64_t d)
+{
+	return (uint32_t)((d & 0xff) | ((d >> 12) & ~0xffU));
+}
 
 static int put_stat(unsigned long ubuf, const struct kstat *k)
 {
@@ -84,11 +90,13 @@ SYSCALL_REGISTER(__NR_fstat, sys_fstat);
 
 static struct linux_statx_timestamp ts_of(int64_t ns)
 {
-	struct linux_statx_timestamp t = {ns / 1000000000, (uint32_t)(ns % 1000000000), 0};
+	struct linux_statx_timestamp t = {ns / 1000000000, (uint32_t)(ns % 1000000000),
+					  0};
 	return t;
 }
 
-long sys_statx(int dirfd, unsigned long upath, int flags, unsigned int mask, unsigned long ubuf)
+long sys_statx(int dirfd, unsigned long upath, int flags, unsigned int mask,
+	       unsigned long ubuf)
 {
 	if (mask & STATX__RESERVED)
 		return -EINVAL;
@@ -285,8 +293,8 @@ long sys_fchown(int fd, uint32_t uid, uint32_t gid)
 SYSCALL_REGISTER(__NR_fchown, sys_fchown);
 
 struct times {
-	int64_t ns[2];		/* atime, mtime; -1 = leave alone */
-	bool explicit;		/* given by the caller, not both "now" */
+	int64_t ns[2]; /* atime, mtime; -1 = leave alone */
+	bool explicit; /* given by the caller, not both "now" */
 };
 
 static long utimes_fn(struct inode *inode, void *arg)
@@ -301,12 +309,12 @@ static long utimes_fn(struct inode *inode, void *arg)
 		inode->mtime_ns = t->ns[1];
 	inode_touch(inode, false, false, true);
 	return inode_setattr(inode, (t->ns[0] >= 0 ? SETATTR_ATIME : 0) |
-				    (t->ns[1] >= 0 ? SETATTR_MTIME : 0));
+					(t->ns[1] >= 0 ? SETATTR_MTIME : 0));
 }
 
 static long set_times(int dirfd, unsigned long upath, struct times *t, int flags)
 {
-	if (!upath) {	/* futimens: the file itself */
+	if (!upath) { /* futimens: the file itself */
 		struct file *f = fd_file(dirfd);
 		if (dirfd == AT_FDCWD)
 			return -EFAULT;
@@ -328,14 +336,15 @@ long sys_utimensat(int dirfd, unsigned long upath, unsigned long utimes, int fla
 		if (copy_from_user(ts, utimes, sizeof(ts)))
 			return -EFAULT;
 		if (ts[0].tv_nsec == UTIME_OMIT && ts[1].tv_nsec == UTIME_OMIT)
-			return 0;	/* nothing to do: not even the path is looked at */
+			return 0; /* nothing to do: not even the path is looked at */
 		t.explicit = ts[0].tv_nsec != UTIME_NOW || ts[1].tv_nsec != UTIME_NOW;
 		for (int i = 0; i < 2; i++) {
 			if (ts[i].tv_nsec == UTIME_OMIT)
 				t.ns[i] = -1;
 			else if (ts[i].tv_nsec == UTIME_NOW)
 				t.ns[i] = now;
-			else if (ts[i].tv_nsec < 0 || ts[i].tv_nsec >= 1000000000 || ts[i].tv_sec < 0)
+			else if (ts[i].tv_nsec < 0 || ts[i].tv_nsec >= 1000000000 ||
+				 ts[i].tv_sec < 0)
 				return -EINVAL;
 			else
 				t.ns[i] = ts[i].tv_sec * 1000000000 + ts[i].tv_nsec;
@@ -354,7 +363,8 @@ long sys_futimesat(int dirfd, unsigned long upath, unsigned long utimes)
 		if (copy_from_user(tv, utimes, sizeof(tv)))
 			return -EFAULT;
 		for (int i = 0; i < 2; i++) {
-			if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000 || tv[i].tv_sec < 0)
+			if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000 ||
+			    tv[i].tv_sec < 0)
 				return -EINVAL;
 			t.ns[i] = tv[i].tv_sec * 1000000000 + tv[i].tv_usec * 1000;
 		}

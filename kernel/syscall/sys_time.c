@@ -107,7 +107,8 @@ static long sleep_until(uint64_t deadline, unsigned long rem)
 		if (r == -ERESTARTSYS) {
 			if (rem) {
 				uint64_t left = deadline - clock_monotonic_ns();
-				struct linux_timespec ts = {left / NSEC_PER_SEC, left % NSEC_PER_SEC};
+				struct linux_timespec ts = {left / NSEC_PER_SEC,
+							    left % NSEC_PER_SEC};
 				copy_to_user(rem, &ts, sizeof(ts));
 			}
 			return -EINTR;

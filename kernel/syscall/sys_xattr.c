@@ -46,13 +46,15 @@ static long get_common(long r, unsigned long uname)
 	return r ? r : -ENODATA;
 }
 
-long sys_getxattr(unsigned long upath, unsigned long uname, unsigned long uval, size_t size)
+long sys_getxattr(unsigned long upath, unsigned long uname, unsigned long uval,
+		  size_t size)
 {
 	return get_common(check_path(upath, true), uname);
 }
 SYSCALL_REGISTER(__NR_getxattr, sys_getxattr);
 
-long sys_lgetxattr(unsigned long upath, unsigned long uname, unsigned long uval, size_t size)
+long sys_lgetxattr(unsigned long upath, unsigned long uname, unsigned long uval,
+		   size_t size)
 {
 	return get_common(check_path(upath, false), uname);
 }
@@ -90,21 +92,22 @@ static long set_common(long r, unsigned long uname)
 	return r ? r : -EOPNOTSUPP;
 }
 
-long sys_setxattr(unsigned long upath, unsigned long uname, unsigned long uval, size_t size,
-		  int flags)
+long sys_setxattr(unsigned long upath, unsigned long uname, unsigned long uval,
+		  size_t size, int flags)
 {
 	return set_common(check_path(upath, true), uname);
 }
 SYSCALL_REGISTER(__NR_setxattr, sys_setxattr);
 
-long sys_lsetxattr(unsigned long upath, unsigned long uname, unsigned long uval, size_t size,
-		   int flags)
+long sys_lsetxattr(unsigned long upath, unsigned long uname, unsigned long uval,
+		   size_t size, int flags)
 {
 	return set_common(check_path(upath, false), uname);
 }
 SYSCALL_REGISTER(__NR_lsetxattr, sys_lsetxattr);
 
-long sys_fsetxattr(int fd, unsigned long uname, unsigned long uval, size_t size, int flags)
+long sys_fsetxattr(int fd, unsigned long uname, unsigned long uval, size_t size,
+		   int flags)
 {
 	return set_common(check_fd(fd), uname);
 }

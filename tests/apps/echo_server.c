@@ -412,10 +412,10 @@ static int self_test(void)
 
 static void usage(void)
 {
-	fprintf(stderr,
-		"usage: echo_server\n"
-		"       echo_server serve PORT [--bind ADDR] [--count N] [--tag TEXT] [--rebind]\n"
-		"       echo_server client ADDR PORT [--conns N] [--bytes N]\n");
+	fprintf(stderr, "usage: echo_server\n"
+			"       echo_server serve PORT [--bind ADDR] [--count N] [--tag "
+			"TEXT] [--rebind]\n"
+			"       echo_server client ADDR PORT [--conns N] [--bytes N]\n");
 	exit(2);
 }
 

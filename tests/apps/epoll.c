@@ -54,8 +54,8 @@ static const char *wait_str(int ep, int max, int timeout)
 	CHECK(n >= 0, "epoll_wait");
 	out[0] = 0;
 	for (int i = 0; i < n; i++)
-		snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%llu:%x", i ? " " : "",
-			 (unsigned long long)ev[i].data.u64, ev[i].events);
+		snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%llu:%x",
+			 i ? " " : "", (unsigned long long)ev[i].data.u64, ev[i].events);
 	return out;
 }
 
@@ -228,7 +228,8 @@ static void check_oneshot_del_close(void)
 	CHECK(q[0] == p[0], "fd numbers: expected %d got %d", p[0], q[0]);
 	add(ep, q[0], EPOLLIN, 14);
 	EXPECT(ep, 8, 0, "");
-	OK("closing the last descriptor of a file takes it out of the set (a dup keeps it)");
+	OK("closing the last descriptor of a file takes it out of the set (a dup keeps "
+	   "it)");
 
 	/* the set closed with files in it, the files still work */
 	CHECK_OK(close(ep));
@@ -329,11 +330,13 @@ static void check_timeouts_and_signals(void)
 	CHECK(ms >= 59 && ms < 5000, "60 ms timeout took %ld ms", ms);
 	struct timespec ts = {0, 40 * 1000000L};
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	CHECK(syscall(SYS_epoll_pwait2, ep, &ev, 1, &ts, NULL, 8) == 0, "epoll_pwait2 timeout");
+	CHECK(syscall(SYS_epoll_pwait2, ep, &ev, 1, &ts, NULL, 8) == 0,
+	      "epoll_pwait2 timeout");
 	ms = ms_since(&t0);
 	CHECK(ms >= 39 && ms < 5000, "40 ms epoll_pwait2 took %ld ms", ms);
 	ts = (struct timespec){0, 0};
-	CHECK(syscall(SYS_epoll_pwait2, ep, &ev, 1, &ts, NULL, 8) == 0, "epoll_pwait2 zero");
+	CHECK(syscall(SYS_epoll_pwait2, ep, &ev, 1, &ts, NULL, 8) == 0,
+	      "epoll_pwait2 zero");
 	OK("timeouts: epoll_wait 60 ms, epoll_pwait2 40 ms and 0");
 
 	struct sigaction sa = {0};
@@ -387,7 +390,8 @@ static void check_timeouts_and_signals(void)
 	}
 	CHECK(epoll_pwait(ep, &ev, 1, 100, &alrm) == 0, "masked SIGALRM interrupted");
 	CHECK_OK(waitpid(pid, NULL, 0));
-	CHECK(alarms == before + 1, "SIGALRM after epoll_pwait: %d", (int)(alarms - before));
+	CHECK(alarms == before + 1, "SIGALRM after epoll_pwait: %d",
+	      (int)(alarms - before));
 	OK("epoll_pwait: its mask lets a blocked signal in and keeps another out");
 	CHECK_OK(close(ep));
 }
@@ -452,7 +456,7 @@ static void check_errors(void)
 	CHECK_ERR(epoll_wait(p[0], out, 1, 0), EINVAL);
 	CHECK_ERR(raw_wait(ep, (void *)-4096L, 1, 0), EFAULT);
 	CHECK_ERR(raw_wait(ep, NULL, 1, 0), EFAULT);
-	CHECK_ERR(raw_wait(ep, (void *)8, 1, 0), EFAULT);	/* p[1] is writable */
+	CHECK_ERR(raw_wait(ep, (void *)8, 1, 0), EFAULT); /* p[1] is writable */
 	CHECK(epoll_wait(ep, out, 2, 0) == 1 && out[0].events == EPOLLOUT,
 	      "the event a failed copy kept");
 	CHECK_OK(epoll_ctl(ep, EPOLL_CTL_DEL, p[1], NULL));
@@ -461,11 +465,13 @@ static void check_errors(void)
 	sigemptyset(&s);
 	CHECK_ERR(syscall(SYS_epoll_pwait, ep, out, 1, 0, &s, 4), EINVAL);
 	CHECK_ERR(syscall(SYS_epoll_pwait, 999, out, 1, 0, &s, 4), EINVAL);
-	CHECK(syscall(SYS_epoll_pwait, ep, out, 1, 0, NULL, 4) == 0, "NULL mask, any size");
+	CHECK(syscall(SYS_epoll_pwait, ep, out, 1, 0, NULL, 4) == 0,
+	      "NULL mask, any size");
 	struct timespec ts = {0, -1};
 	CHECK_ERR(syscall(SYS_epoll_pwait2, ep, out, 1, &ts, NULL, 8), EINVAL);
 	CHECK_ERR(syscall(SYS_epoll_pwait2, ep, out, 1, (void *)8, NULL, 8), EFAULT);
-	OK("epoll_wait: EINVAL, EBADF, EFAULT (event kept); epoll_pwait and epoll_pwait2 checks");
+	OK("epoll_wait: EINVAL, EBADF, EFAULT (event kept); epoll_pwait and epoll_pwait2 "
+	   "checks");
 	CHECK_ERR(read(ep, out, 8), EINVAL);
 	CHECK_ERR(write(ep, out, 8), EINVAL);
 	OK("read and write on an epoll fd: EINVAL");

@@ -101,11 +101,13 @@ static void check_eventfd(void)
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", e);
 	CHECK_ERR(open(path, O_RDONLY), ENXIO);
-	OK("eventfd: counts add, read takes all, reads >= 8 and writes of 8 bytes, anon inode");
+	OK("eventfd: counts add, read takes all, reads >= 8 and writes of 8 bytes, anon "
+	   "inode");
 	CHECK_OK(close(e));
 
 	e = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	CHECK(fcntl(e, F_GETFL) == (O_RDWR | O_NONBLOCK) && fcntl(e, F_GETFD) == FD_CLOEXEC,
+	CHECK(fcntl(e, F_GETFL) == (O_RDWR | O_NONBLOCK) &&
+		  fcntl(e, F_GETFD) == FD_CLOEXEC,
 	      "EFD_NONBLOCK|EFD_CLOEXEC");
 	CHECK_ERR(read(e, &v, 8), EAGAIN);
 	wr(e, 0xfffffffffffffffeULL);
@@ -122,7 +124,8 @@ static void check_eventfd(void)
 	CHECK(rd(e) == 1 && rd(e) == 1 && rd(e) == 1, "semaphore reads");
 	CHECK_ERR(read(e, &v, 8), EAGAIN);
 	wr(e, 2);
-	CHECK(rd(e) == 1 && revents(e, POLLIN) == POLLIN && rd(e) == 1, "semaphore again");
+	CHECK(rd(e) == 1 && revents(e, POLLIN) == POLLIN && rd(e) == 1,
+	      "semaphore again");
 	OK("EFD_SEMAPHORE: each read takes 1");
 	CHECK_OK(close(e));
 
@@ -145,7 +148,7 @@ static void check_eventfd(void)
 	CHECK(rd(e) == 42, "blocking read");
 	wr(e, 0xfffffffffffffffeULL);
 	app_write_all(go[1], &byte, 1);
-	wr(e, 5);	/* fits only once the child took the counter: it blocks */
+	wr(e, 5); /* fits only once the child took the counter: it blocks */
 	CHECK_OK(close(go[0]));
 	CHECK_OK(close(go[1]));
 	int status;
@@ -182,7 +185,8 @@ static void check_timerfd_errors(void)
 	CHECK_ERR(timerfd_create(CLOCK_MONOTONIC, 1), EINVAL);
 	int t = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	CHECK(t >= 0, "timerfd_create");
-	CHECK(fcntl(t, F_GETFL) == (O_RDWR | O_NONBLOCK) && fcntl(t, F_GETFD) == FD_CLOEXEC,
+	CHECK(fcntl(t, F_GETFL) == (O_RDWR | O_NONBLOCK) &&
+		  fcntl(t, F_GETFD) == FD_CLOEXEC,
 	      "TFD_NONBLOCK|TFD_CLOEXEC");
 	char link[64];
 	link_of(t, link, sizeof(link));
@@ -190,7 +194,7 @@ static void check_timerfd_errors(void)
 	int e = eventfd(0, 0);
 	s.it_value.tv_nsec = -1;
 	CHECK_ERR(timerfd_settime(t, 0, &s, NULL), EINVAL);
-	CHECK_ERR(timerfd_settime(999, 0, &s, NULL), EINVAL);	/* the value first */
+	CHECK_ERR(timerfd_settime(999, 0, &s, NULL), EINVAL); /* the value first */
 	s.it_value.tv_nsec = 1000000000;
 	CHECK_ERR(timerfd_settime(t, 0, &s, NULL), EINVAL);
 	s = spec(0, 0);
@@ -209,7 +213,8 @@ static void check_timerfd_errors(void)
 	CHECK_ERR(read(t, &v, 8), EAGAIN);
 	CHECK_ERR(write(t, &v, 8), EINVAL);
 	CHECK_OK(timerfd_gettime(t, &s));
-	CHECK(!s.it_value.tv_sec && !s.it_value.tv_nsec && !s.it_interval.tv_sec, "disarmed");
+	CHECK(!s.it_value.tv_sec && !s.it_value.tv_nsec && !s.it_interval.tv_sec,
+	      "disarmed");
 	OK("timerfd: EINVAL clocks, flags and times, EBADF, EFAULT, short read, EAGAIN");
 	CHECK_OK(close(e));
 	CHECK_OK(close(t));
@@ -225,16 +230,19 @@ static void check_timerfd_oneshot(void)
 	CHECK_OK(timerfd_gettime(t, &cur));
 	/* (a loaded host may have let it expire already: then 0) */
 	CHECK(cur.it_value.tv_sec == 0 && cur.it_value.tv_nsec <= 60 * MS &&
-	      !cur.it_interval.tv_nsec, "gettime %ld", cur.it_value.tv_nsec);
+		  !cur.it_interval.tv_nsec,
+	      "gettime %ld", cur.it_value.tv_nsec);
 	CHECK(rd(t) == 1, "one expiration");
 	long ms = ms_since(&t0);
 	CHECK(ms >= 59 && ms < 5000, "read after %ld ms", ms);
 	CHECK_OK(timerfd_gettime(t, &cur));
-	CHECK(!cur.it_value.tv_sec && !cur.it_value.tv_nsec, "expired one-shot still armed");
+	CHECK(!cur.it_value.tv_sec && !cur.it_value.tv_nsec,
+	      "expired one-shot still armed");
 	CHECK_OK(fcntl(t, F_SETFL, O_NONBLOCK));
 	uint64_t v;
 	CHECK_ERR(read(t, &v, 8), EAGAIN);
-	OK("timerfd one-shot 60 ms: gettime counts down, a blocking read gives 1, then EAGAIN");
+	OK("timerfd one-shot 60 ms: gettime counts down, a blocking read gives 1, then "
+	   "EAGAIN");
 
 	/* settime gives the old value and clears unread expirations */
 	s = spec(1 * MS, 0);
@@ -244,7 +252,8 @@ static void check_timerfd_oneshot(void)
 	s = spec(10000 * MS, 0);
 	struct itimerspec old;
 	CHECK_OK(timerfd_settime(t, 0, &s, &old));
-	CHECK(!old.it_value.tv_sec && !old.it_value.tv_nsec, "old value of an expired timer");
+	CHECK(!old.it_value.tv_sec && !old.it_value.tv_nsec,
+	      "old value of an expired timer");
 	CHECK_ERR(read(t, &v, 8), EAGAIN);
 	s = spec(0, 0);
 	CHECK_OK(timerfd_settime(t, 0, &s, &old));
@@ -282,11 +291,13 @@ static void check_timerfd_interval(void)
 	CHECK(n >= 5 && n <= 50, "expirations in 130 ms of 20 ms periods: %llu",
 	      (unsigned long long)n);
 	CHECK_OK(timerfd_gettime(t, &cur));
-	CHECK(cur.it_interval.tv_sec == 0 && cur.it_interval.tv_nsec == 20 * MS, "interval");
+	CHECK(cur.it_interval.tv_sec == 0 && cur.it_interval.tv_nsec == 20 * MS,
+	      "interval");
 	CHECK(cur.it_value.tv_sec == 0 && cur.it_value.tv_nsec <= 20 * MS, "next expiry");
 	CHECK_OK(fcntl(t, F_SETFL, 0));
 	n = rd(t);
-	CHECK(n >= 1 && n <= 50, "blocking read of an interval timer: %llu", (unsigned long long)n);
+	CHECK(n >= 1 && n <= 50, "blocking read of an interval timer: %llu",
+	      (unsigned long long)n);
 	OK("timerfd interval 20 ms (CLOCK_BOOTTIME): expirations add up between reads");
 
 	/* an unread interval timer is one edge: its timer stops until a read */
@@ -296,7 +307,8 @@ static void check_timerfd_interval(void)
 	CHECK(epoll_wait(ep, &ev, 1, 2000) == 1 && ev.events == EPOLLIN, "first expiry");
 	CHECK(epoll_wait(ep, &ev, 1, 70) == 0, "more edges while unread");
 	n = rd(t);
-	CHECK(n >= 3 && n <= 100, "expirations counted while stopped: %llu", (unsigned long long)n);
+	CHECK(n >= 3 && n <= 100, "expirations counted while stopped: %llu",
+	      (unsigned long long)n);
 	CHECK(epoll_wait(ep, &ev, 1, 2000) == 1, "edge after a read");
 	OK("timerfd + EPOLLET: one edge until read, the count still grows");
 	CHECK_OK(close(ep));
@@ -332,14 +344,18 @@ static void check_timerfd_abstime(void)
 		now.tv_nsec -= 1000000000L;
 	}
 	s = (struct itimerspec){{1, 0}, now};
-	CHECK_OK(timerfd_settime(t, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &s, NULL));
+	CHECK_OK(
+	    timerfd_settime(t, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &s, NULL));
 	uint64_t n = rd(t);
-	CHECK(n == 11, "expirations of a past absolute timer: %llu", (unsigned long long)n);
+	CHECK(n == 11, "expirations of a past absolute timer: %llu",
+	      (unsigned long long)n);
 	struct itimerspec cur;
 	CHECK_OK(timerfd_gettime(t, &cur));
 	CHECK(cur.it_value.tv_sec == 0 && cur.it_value.tv_nsec > 0 &&
-	      cur.it_value.tv_nsec <= 500 * MS, "next in %ld ns", cur.it_value.tv_nsec);
-	OK("timerfd TFD_TIMER_ABSTIME on CLOCK_REALTIME 10.5 s ago, 1 s period: 11, next within 0.5 s");
+		  cur.it_value.tv_nsec <= 500 * MS,
+	      "next in %ld ns", cur.it_value.tv_nsec);
+	OK("timerfd TFD_TIMER_ABSTIME on CLOCK_REALTIME 10.5 s ago, 1 s period: 11, next "
+	   "within 0.5 s");
 	CHECK_OK(close(t));
 
 	/* poll and epoll wake up for a timer */
@@ -354,7 +370,8 @@ static void check_timerfd_abstime(void)
 	CHECK_OK(epoll_ctl(ep, EPOLL_CTL_ADD, t, &ev));
 	CHECK(epoll_wait(ep, &ev, 1, 0) == 0, "epoll before the timer");
 	CHECK_OK(timerfd_settime(t, 0, &s, NULL));
-	CHECK(epoll_wait(ep, &ev, 1, 5000) == 1 && ev.data.u64 == 5, "epoll on a timerfd");
+	CHECK(epoll_wait(ep, &ev, 1, 5000) == 1 && ev.data.u64 == 5,
+	      "epoll on a timerfd");
 	CHECK(epoll_wait(ep, &ev, 1, 0) == 1, "level-triggered timerfd");
 	CHECK(rd(t) == 1, "after epoll");
 	CHECK(epoll_wait(ep, &ev, 1, 0) == 0, "read timer still ready");

@@ -65,7 +65,8 @@ int main(void)
 	CHECK(got == 2, "the handler ran");
 	now = current_mask();
 	CHECK(sigismember(&now, SIGUSR1), "SIGUSR1 blocked again after pselect");
-	printf("pselect: pending signal let in by the call's mask, EINTR, mask restored\n");
+	printf(
+	    "pselect: pending signal let in by the call's mask, EINTR, mask restored\n");
 
 	raise(SIGUSR1);
 	FD_ZERO(&rd);

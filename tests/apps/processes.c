@@ -20,7 +20,8 @@ static char self[PATH_MAX];
 static void fork_cow(void)
 {
 	int value = 5;
-	int *shared = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int *shared =
+	    mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	CHECK(shared != MAP_FAILED, "mmap shared");
 	*shared = 1;
 	char *big = malloc(1 << 20);
@@ -37,8 +38,10 @@ static void fork_cow(void)
 	int st;
 	CHECK(waitpid(c, &st, 0) == c, "waitpid");
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 7, "child exit status %x", st);
-	CHECK(value == 5 && big[0] == 'p' && big[(1 << 20) - 1] == 'p', "parent memory kept");
-	CHECK(*shared == 2 && shared[1100] == 9, "MAP_SHARED anonymous memory is shared with the child");
+	CHECK(value == 5 && big[0] == 'p' && big[(1 << 20) - 1] == 'p',
+	      "parent memory kept");
+	CHECK(*shared == 2 && shared[1100] == 9,
+	      "MAP_SHARED anonymous memory is shared with the child");
 	free(big);
 	OK("fork: copy-on-write private memory, shared anonymous memory, exit status 7");
 }
@@ -51,7 +54,8 @@ static void wait_forms(void)
 	siginfo_t si;
 	memset(&si, 0, sizeof(si));
 	CHECK(waitid(P_PID, c, &si, WEXITED | WNOWAIT) == 0, "waitid WNOWAIT");
-	CHECK(si.si_pid == c && si.si_code == CLD_EXITED && si.si_status == 3, "waitid info");
+	CHECK(si.si_pid == c && si.si_code == CLD_EXITED && si.si_status == 3,
+	      "waitid info");
 	int st;
 	CHECK(wait4(c, &st, 0, NULL) == c && WEXITSTATUS(st) == 3, "wait4 after WNOWAIT");
 	CHECK(waitpid(-1, &st, WNOHANG) == -1 && errno == ECHILD, "no children: ECHILD");
@@ -62,12 +66,15 @@ static void wait_forms(void)
 	}
 	CHECK(waitpid(c, &st, WNOHANG) == 0, "WNOHANG with a running child");
 	kill(c, SIGKILL);
-	CHECK(waitpid(c, &st, 0) == c && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "killed");
+	CHECK(waitpid(c, &st, 0) == c && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
+	      "killed");
 	c = fork();
 	if (c == 0)
 		abort();
-	CHECK(waitpid(c, &st, 0) == c && WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT, "abort");
-	OK("wait4, waitpid WNOHANG, waitid WNOWAIT, ECHILD, SIGKILL and SIGABRT statuses");
+	CHECK(waitpid(c, &st, 0) == c && WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT,
+	      "abort");
+	OK("wait4, waitpid WNOHANG, waitid WNOWAIT, ECHILD, SIGKILL and SIGABRT "
+	   "statuses");
 }
 
 static void exec_forms(void)
@@ -78,13 +85,15 @@ static void exec_forms(void)
 		execl(self, self, "child", "vfork", (char *)NULL);
 		_exit(127);
 	}
-	CHECK(waitpid(c, &st, 0) == c && WEXITSTATUS(st) == 11, "vfork+exec status %x", st);
+	CHECK(waitpid(c, &st, 0) == c && WEXITSTATUS(st) == 11, "vfork+exec status %x",
+	      st);
 	char *args[] = {self, "child", "spawn", NULL};
 	CHECK(posix_spawn(&c, self, NULL, NULL, args, environ) == 0, "posix_spawn");
 	CHECK(waitpid(c, &st, 0) == c && WEXITSTATUS(st) == 11, "spawn status");
 	c = fork();
 	if (c == 0) {
-		execl("/proc/self/exe", "renamed", "child", "proc-self-exe", (char *)NULL);
+		execl("/proc/self/exe", "renamed", "child", "proc-self-exe",
+		      (char *)NULL);
 		_exit(127);
 	}
 	CHECK(waitpid(c, &st, 0) == c && WEXITSTATUS(st) == 11, "re-exec status");
@@ -134,7 +143,8 @@ static void pipeline(void)
 	close(p[1]);
 	int st1, st2;
 	CHECK(waitpid(w, &st1, 0) == w && waitpid(r, &st2, 0) == r, "wait pipeline");
-	CHECK(WEXITSTATUS(st1) == 0 && WEXITSTATUS(st2) == 0, "pipeline moved 8890 bytes");
+	CHECK(WEXITSTATUS(st1) == 0 && WEXITSTATUS(st2) == 0,
+	      "pipeline moved 8890 bytes");
 	OK("a pipe between two children carries 8890 bytes to EOF");
 }
 

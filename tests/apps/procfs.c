@@ -34,8 +34,10 @@ int main(int argc, char **argv)
 	CHECK(n > 0, "readlink exe");
 	exe[n] = 0;
 	char *maps = slurp("/proc/self/maps", NULL);
-	CHECK(strstr(maps, exe) && strstr(maps, "[stack]"), "maps names the program and the stack");
-	CHECK(strstr(maps, " r-xp ") || strstr(maps, " r-xs "), "maps has executable text");
+	CHECK(strstr(maps, exe) && strstr(maps, "[stack]"),
+	      "maps names the program and the stack");
+	CHECK(strstr(maps, " r-xp ") || strstr(maps, " r-xs "),
+	      "maps has executable text");
 	OK("/proc/self/maps lists the program's text and [stack]");
 
 	char *stat = slurp("/proc/self/stat", NULL);
@@ -44,7 +46,8 @@ int main(int argc, char **argv)
 	CHECK(!strncmp(stat, want, strlen(want)), "stat starts with the pid");
 	char *status = slurp("/proc/self/status", NULL);
 	snprintf(want, sizeof(want), "\nPid:\t%d\n", getpid());
-	CHECK(strstr(status, want) && strstr(status, "Name:\t"), "status has Name and Pid");
+	CHECK(strstr(status, want) && strstr(status, "Name:\t"),
+	      "status has Name and Pid");
 	OK("/proc/self/stat and status name this process");
 
 	size_t alen;
@@ -80,6 +83,7 @@ int main(int argc, char **argv)
 	char *online = slurp("/sys/devices/system/cpu/online", NULL);
 	CHECK(online[0] == '0' && strchr(online, '\n'), "cpu online list starts at 0");
 	CHECK(open("/proc/no-such-entry", O_RDONLY) < 0 && errno == ENOENT, "ENOENT");
-	OK("/proc/sys/kernel, /proc/sys/vm, /sys/devices/system/cpu/online; unknown: ENOENT");
+	OK("/proc/sys/kernel, /proc/sys/vm, /sys/devices/system/cpu/online; unknown: "
+	   "ENOENT");
 	return 0;
 }

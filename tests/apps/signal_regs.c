@@ -64,7 +64,8 @@ int main(void)
 		bad += spin_checking(1000000);
 	struct itimerval off = {0};
 	setitimer(ITIMER_REAL, &off, NULL);
-	CHECK(bad == 0, "%ld register changes seen across %d signal deliveries", bad, (int)ticks);
+	CHECK(bad == 0, "%ld register changes seen across %d signal deliveries", bad,
+	      (int)ticks);
 	OK("50 timer signals interrupted a loop; every register came back");
 	return 0;
 }

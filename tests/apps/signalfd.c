@@ -36,7 +36,8 @@ int main(void)
 
 	int fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	CHECK(fd >= 0, "signalfd");
-	CHECK(fcntl(fd, F_GETFL) == (O_RDWR | O_NONBLOCK) && fcntl(fd, F_GETFD) == FD_CLOEXEC,
+	CHECK(fcntl(fd, F_GETFL) == (O_RDWR | O_NONBLOCK) &&
+		  fcntl(fd, F_GETFD) == FD_CLOEXEC,
 	      "SFD_NONBLOCK|SFD_CLOEXEC");
 	char path[64], link[64];
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
@@ -57,7 +58,8 @@ int main(void)
 	CHECK_OK(sigpending(&pending));
 	CHECK(!sigismember(&pending, SIGUSR1) && !sigismember(&pending, SIGUSR2),
 	      "read signals still pending");
-	OK("signalfd: pending blocked signals read as records, lowest first, then EAGAIN");
+	OK("signalfd: pending blocked signals read as records, lowest first, then "
+	   "EAGAIN");
 
 	/* only the mask's signals; the mask can change */
 	sigset_t one;
@@ -91,7 +93,8 @@ int main(void)
 		kill(parent, SIGUSR2);
 		_exit(0);
 	}
-	CHECK(epoll_wait(ep, &ev, 1, 5000) == 1 && ev.data.u64 == 9 && ev.events == EPOLLIN,
+	CHECK(epoll_wait(ep, &ev, 1, 5000) == 1 && ev.data.u64 == 9 &&
+		  ev.events == EPOLLIN,
 	      "epoll woken by a signal");
 	/* one record a read: SIGUSR2 may be pending already on a loaded host */
 	CHECK(read(fd, si, sizeof(si[0])) == sizeof(si[0]) && si[0].ssi_signo == SIGUSR1,

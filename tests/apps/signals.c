@@ -40,7 +40,8 @@ static void handlers(void)
 	CHECK_OK(sigaltstack(&ss, NULL));
 	if (!sigsetjmp(jump, 1))
 		*(volatile int *)0x1008 = 1;
-	CHECK(count[SIGSEGV] == 1 && fault_addr == (void *)0x1008, "SIGSEGV at the address");
+	CHECK(count[SIGSEGV] == 1 && fault_addr == (void *)0x1008,
+	      "SIGSEGV at the address");
 	signal(SIGUSR1, on_signal);
 	raise(SIGUSR1);
 	CHECK(count[SIGUSR1] == 1, "raise delivered synchronously");
@@ -70,10 +71,12 @@ static void masks(void)
 	kill(getpid(), SIGUSR1);
 	struct timespec ts = {1, 0};
 	siginfo_t si;
-	CHECK(sigtimedwait(&s, &si, &ts) == SIGUSR1 && si.si_signo == SIGUSR1, "sigtimedwait");
+	CHECK(sigtimedwait(&s, &si, &ts) == SIGUSR1 && si.si_signo == SIGUSR1,
+	      "sigtimedwait");
 	ts.tv_sec = 0;
 	ts.tv_nsec = 20000000;
-	CHECK(sigtimedwait(&s, &si, &ts) == -1 && errno == EAGAIN, "sigtimedwait timeout");
+	CHECK(sigtimedwait(&s, &si, &ts) == -1 && errno == EAGAIN,
+	      "sigtimedwait timeout");
 	CHECK(count[SIGUSR1] == 2, "taken by sigtimedwait, not the handler");
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	OK("sigprocmask, sigpending, sigsuspend, sigtimedwait with and without timeout");
@@ -100,7 +103,8 @@ static void restart(void)
 		errno = 0;
 		ssize_t n = read(p[0], &b, 1);
 		if (with)
-			CHECK(n == 1 && b == 'x', "SA_RESTART read completed after the signal");
+			CHECK(n == 1 && b == 'x',
+			      "SA_RESTART read completed after the signal");
 		else
 			CHECK(n == -1 && errno == EINTR, "read interrupted: EINTR");
 		waitpid(c, NULL, 0);
@@ -161,21 +165,25 @@ static void children(void)
 	close(p[0]);
 	close(p[1]);
 	waitpid(c, &st, 0);
-	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGPIPE, "write to a closed pipe: SIGPIPE");
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGPIPE,
+	      "write to a closed pipe: SIGPIPE");
 	c = fork();
 	if (c == 0) {
 		for (;;)
 			pause();
 	}
 	kill(c, SIGSTOP);
-	CHECK(waitpid(c, &st, WUNTRACED) == c && WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP,
+	CHECK(waitpid(c, &st, WUNTRACED) == c && WIFSTOPPED(st) &&
+		  WSTOPSIG(st) == SIGSTOP,
 	      "stopped");
 	kill(c, SIGCONT);
 	CHECK(waitpid(c, &st, WCONTINUED) == c && WIFCONTINUED(st), "continued");
 	kill(c, SIGTERM);
-	CHECK(waitpid(c, &st, 0) == c && WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM, "term");
+	CHECK(waitpid(c, &st, 0) == c && WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM,
+	      "term");
 	signal(SIGCHLD, SIG_DFL);
-	OK("SIGCHLD, SIGPIPE kills a writer, SIGSTOP/SIGCONT seen by WUNTRACED/WCONTINUED");
+	OK("SIGCHLD, SIGPIPE kills a writer, SIGSTOP/SIGCONT seen by "
+	   "WUNTRACED/WCONTINUED");
 }
 
 int main(void)

@@ -98,7 +98,8 @@ int main(void)
 {
 	pthread_t t[N];
 	for (long i = 0; i < N; i++)
-		CHECK(pthread_create(&t[i], NULL, hammer, (void *)(i + 1)) == 0, "create");
+		CHECK(pthread_create(&t[i], NULL, hammer, (void *)(i + 1)) == 0,
+		      "create");
 	long sum = 0;
 	for (int i = 0; i < N; i++) {
 		void *r;

@@ -51,8 +51,8 @@ static void datagrams(void)
 	socklen_t blen = mkaddr(&a, "b");
 	const char *msgs[] = {"one", "second message", "3"};
 	for (int i = 0; i < 3; i++)
-		CHECK(sendto(sa, msgs[i], strlen(msgs[i]), 0, (struct sockaddr *)&a, blen) ==
-			      (ssize_t)strlen(msgs[i]),
+		CHECK(sendto(sa, msgs[i], strlen(msgs[i]), 0, (struct sockaddr *)&a,
+			     blen) == (ssize_t)strlen(msgs[i]),
 		      "sendto %d", i);
 	int n;
 	CHECK_OK(ioctl(sb, FIONREAD, &n));
@@ -61,27 +61,33 @@ static void datagrams(void)
 	for (int i = 0; i < 3; i++) {
 		socklen_t flen = sizeof(from);
 		memset(buf, 0, sizeof(buf));
-		ssize_t r = recvfrom(sb, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
-		CHECK(r == (ssize_t)strlen(msgs[i]) && !strcmp(buf, msgs[i]), "message %d", i);
-		CHECK(flen == offsetof(struct sockaddr_un, sun_path) + 2 && !strcmp(from.sun_path, "a"),
+		ssize_t r =
+		    recvfrom(sb, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
+		CHECK(r == (ssize_t)strlen(msgs[i]) && !strcmp(buf, msgs[i]),
+		      "message %d", i);
+		CHECK(flen == offsetof(struct sockaddr_un, sun_path) + 2 &&
+			  !strcmp(from.sun_path, "a"),
 		      "source address");
 	}
 	OK("sendto a path: boundaries kept, source address \"a\" of length 4");
 
 	int anon = bound_dgram(NULL);
-	CHECK(sendto(anon, "x", 1, 0, (struct sockaddr *)&a, blen) == 1, "unbound sendto");
+	CHECK(sendto(anon, "x", 1, 0, (struct sockaddr *)&a, blen) == 1,
+	      "unbound sendto");
 	socklen_t flen = sizeof(from);
 	from.sun_family = 0xffff;
-	CHECK(recvfrom(sb, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen) == 1, "recv");
+	CHECK(recvfrom(sb, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen) == 1,
+	      "recv");
 	CHECK(flen == 0, "an unbound sender has no address: %u", flen);
 
 	CHECK(sendto(sa, "abcdefgh", 8, 0, (struct sockaddr *)&a, blen) == 8, "send 8");
 	CHECK(recv(sb, buf, 8, MSG_PEEK) == 8 && !memcmp(buf, "abcdefgh", 8), "peek");
 	struct iovec iov = {buf, 3};
 	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-	CHECK(recvmsg(sb, &mh, 0) == 3 && (mh.msg_flags & MSG_TRUNC), "truncated, MSG_TRUNC");
+	CHECK(recvmsg(sb, &mh, 0) == 3 && (mh.msg_flags & MSG_TRUNC),
+	      "truncated, MSG_TRUNC");
 	CHECK_OK(fcntl(sb, F_SETFL, O_NONBLOCK));
-	CHECK_ERR(recv(sb, buf, sizeof(buf), 0), EAGAIN);	/* the rest was dropped */
+	CHECK_ERR(recv(sb, buf, sizeof(buf), 0), EAGAIN); /* the rest was dropped */
 	CHECK(sendto(sa, "abcdefgh", 8, 0, (struct sockaddr *)&a, blen) == 8, "send 8");
 	CHECK(recv(sb, buf, 2, MSG_TRUNC) == 8, "MSG_TRUNC returns the real length");
 	CHECK(sendto(sa, "", 0, 0, (struct sockaddr *)&a, blen) == 0, "empty datagram");
@@ -90,13 +96,16 @@ static void datagrams(void)
 	CHECK_OK(fcntl(sb, F_SETFL, 0));
 	OK("MSG_PEEK, truncation with MSG_TRUNC, empty datagrams, unbound sender");
 
-	CHECK_ERR(sendto(sa, "x", 1, 0, (struct sockaddr *)&a, mkaddr(&a, "nope")), ENOENT);
+	CHECK_ERR(sendto(sa, "x", 1, 0, (struct sockaddr *)&a, mkaddr(&a, "nope")),
+		  ENOENT);
 	int fd = open("plain", O_CREAT | O_WRONLY, 0644);
 	close(fd);
-	CHECK_ERR(sendto(sa, "x", 1, 0, (struct sockaddr *)&a, mkaddr(&a, "plain")), ECONNREFUSED);
+	CHECK_ERR(sendto(sa, "x", 1, 0, (struct sockaddr *)&a, mkaddr(&a, "plain")),
+		  ECONNREFUSED);
 	int st = socket(AF_UNIX, SOCK_STREAM, 0);
 	CHECK_OK(bind(st, (struct sockaddr *)&a, mkaddr(&a, "stream")));
-	CHECK_ERR(sendto(sa, "x", 1, 0, (struct sockaddr *)&a, mkaddr(&a, "stream")), EPROTOTYPE);
+	CHECK_ERR(sendto(sa, "x", 1, 0, (struct sockaddr *)&a, mkaddr(&a, "stream")),
+		  EPROTOTYPE);
 	close(st);
 	CHECK_ERR(send(sa, "x", 1, 0), ENOTCONN);
 	a.sun_family = AF_INET;
@@ -118,7 +127,8 @@ static void datagrams(void)
 	CHECK_OK(connect(sb, &unspec, sizeof(unspec)));
 	glen = sizeof(got);
 	CHECK_ERR(getpeername(sb, (struct sockaddr *)&got, &glen), ENOTCONN);
-	CHECK(sendto(c, "y", 1, 0, (struct sockaddr *)&a, mkaddr(&a, "b")) == 1, "after unconnect");
+	CHECK(sendto(c, "y", 1, 0, (struct sockaddr *)&a, mkaddr(&a, "b")) == 1,
+	      "after unconnect");
 	CHECK(recv(sb, buf, sizeof(buf), 0) == 1 && buf[0] == 'y', "recv y");
 	close(sb);
 	CHECK_ERR(send(sa, "x", 1, 0), ECONNREFUSED);
@@ -126,7 +136,8 @@ static void datagrams(void)
 	close(sa);
 	close(c);
 	close(anon);
-	OK("connected datagrams: EPERM from a stranger, AF_UNSPEC, ECONNREFUSED then ENOTCONN");
+	OK("connected datagrams: EPERM from a stranger, AF_UNSPEC, ECONNREFUSED then "
+	   "ENOTCONN");
 }
 
 static void pairs(void)
@@ -170,7 +181,8 @@ static void pairs(void)
 	struct sockaddr_un a;
 	socklen_t alen = mkaddr(&a, "full");
 	int sent = 0;
-	while (sent < 1000 && sendto(w, "q", 1, MSG_DONTWAIT, (struct sockaddr *)&a, alen) == 1)
+	while (sent < 1000 &&
+	       sendto(w, "q", 1, MSG_DONTWAIT, (struct sockaddr *)&a, alen) == 1)
 		sent++;
 	CHECK(sent < 1000 && errno == EAGAIN, "a full receiver: EAGAIN");
 	struct pollfd p = {.fd = w, .events = POLLOUT};
@@ -195,12 +207,15 @@ static void seqpacket(void)
 	char b[16] = {0};
 	struct iovec iov = {b, 3};
 	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-	CHECK(recvmsg(sv[1], &mh, 0) == 3 && (mh.msg_flags & MSG_TRUNC), "truncated record");
+	CHECK(recvmsg(sv[1], &mh, 0) == 3 && (mh.msg_flags & MSG_TRUNC),
+	      "truncated record");
 	CHECK(recv(sv[1], b, sizeof(b), 0) == 2 && !memcmp(b, "67", 2), "next record");
-	CHECK(send(sv[1], "back", 4, 0) == 4 && recv(sv[0], b, sizeof(b), 0) == 4, "other way");
+	CHECK(send(sv[1], "back", 4, 0) == 4 && recv(sv[0], b, sizeof(b), 0) == 4,
+	      "other way");
 	int type;
 	socklen_t len = sizeof(type);
-	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_SEQPACKET,
+	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_TYPE, &type, &len) == 0 &&
+		  type == SOCK_SEQPACKET,
 	      "SO_TYPE");
 	CHECK(send(sv[0], "last", 4, 0) == 4, "send before close");
 	close(sv[0]);
@@ -224,7 +239,8 @@ static void seqpacket(void)
 	CHECK_OK(connect(c, (struct sockaddr *)&a, alen));
 	int e = accept(l, NULL, NULL);
 	CHECK(e >= 0, "accept");
-	CHECK(sendto(c, "rec", 3, 0, (struct sockaddr *)&a, alen) == 3, "address ignored");
+	CHECK(sendto(c, "rec", 3, 0, (struct sockaddr *)&a, alen) == 3,
+	      "address ignored");
 	CHECK(send(c, "ord", 3, 0) == 3, "second");
 	CHECK(recv(e, b, sizeof(b), 0) == 3 && !memcmp(b, "rec", 3), "first record");
 	CHECK(recv(e, b, sizeof(b), 0) == 3 && !memcmp(b, "ord", 3), "second record");

@@ -38,8 +38,8 @@ static ssize_t send_fds(int s, const char *data, size_t len, const int *fds, int
 
 /* Receives into buf with a control buffer of ctllen bytes; returns the byte
  * count and the descriptors (and *flags = msg_flags). */
-static ssize_t recv_fds(int s, char *buf, size_t len, size_t ctllen, int *fds, int *n, int *flags,
-			int rflags)
+static ssize_t recv_fds(int s, char *buf, size_t len, size_t ctllen, int *fds, int *n,
+			int *flags, int rflags)
 {
 	char ctl[512];
 	struct iovec iov = {buf, len};
@@ -82,14 +82,16 @@ static void rights(void)
 	int in[MAXFDS], n, flags;
 	char b[16];
 	CHECK(recv_fds(sv[1], b, sizeof(b), 256, in, &n, &flags, 0) == 1 && n == 3 &&
-		      !(flags & MSG_CTRUNC),
+		  !(flags & MSG_CTRUNC),
 	      "received %d fds", n);
 	for (int i = 0; i < 3; i++)
 		CHECK(in[i] != out[i] && is_open(in[i]), "a new descriptor");
-	CHECK(write(in[0], "via", 3) == 3 && read(p[0], b, 3) == 3 && !memcmp(b, "via", 3),
+	CHECK(write(in[0], "via", 3) == 3 && read(p[0], b, 3) == 3 &&
+		  !memcmp(b, "via", 3),
 	      "the passed pipe end works");
 	CHECK(lseek(in[1], 0, SEEK_CUR) == 2, "the passed file shares its offset");
-	CHECK(read(in[1], b, 3) == 3 && !memcmp(b, "234", 3) && lseek(file, 0, SEEK_CUR) == 5,
+	CHECK(read(in[1], b, 3) == 3 && !memcmp(b, "234", 3) &&
+		  lseek(file, 0, SEEK_CUR) == 5,
 	      "reads move both");
 	CHECK(!(fcntl(in[1], F_GETFD) & FD_CLOEXEC), "no close-on-exec by default");
 	for (int i = 0; i < 3; i++)
@@ -97,13 +99,16 @@ static void rights(void)
 	OK("SCM_RIGHTS: three files in one message, a shared offset");
 
 	/* several messages on a stream: a read stops after the one with files */
-	CHECK(send_fds(sv[0], "ab", 2, &file, 1) == 2 && send_fds(sv[0], "cd", 2, &devnull, 1) == 2,
+	CHECK(send_fds(sv[0], "ab", 2, &file, 1) == 2 &&
+		  send_fds(sv[0], "cd", 2, &devnull, 1) == 2,
 	      "two messages");
-	CHECK(recv_fds(sv[1], b, sizeof(b), 256, in, &n, &flags, MSG_CMSG_CLOEXEC) == 2 && n == 1,
+	CHECK(recv_fds(sv[1], b, sizeof(b), 256, in, &n, &flags, MSG_CMSG_CLOEXEC) == 2 &&
+		  n == 1,
 	      "first read stops at its files");
 	CHECK(fcntl(in[0], F_GETFD) & FD_CLOEXEC, "MSG_CMSG_CLOEXEC");
 	close(in[0]);
-	CHECK(recv_fds(sv[1], b, sizeof(b), 256, in, &n, &flags, 0) == 2 && n == 1, "second");
+	CHECK(recv_fds(sv[1], b, sizeof(b), 256, in, &n, &flags, 0) == 2 && n == 1,
+	      "second");
 	close(in[0]);
 	OK("stream reads never join messages that carry files; MSG_CMSG_CLOEXEC");
 
@@ -112,7 +117,8 @@ static void rights(void)
 	CHECK_OK(pipe(p));
 	int four[4] = {p[1], p[1], p[1], p[1]};
 	CHECK(send_fds(sv[0], "T", 1, four, 4) == 1, "send 4");
-	CHECK(recv_fds(sv[1], b, sizeof(b), CMSG_SPACE(2 * sizeof(int)), in, &n, &flags, 0) == 1,
+	CHECK(recv_fds(sv[1], b, sizeof(b), CMSG_SPACE(2 * sizeof(int)), in, &n, &flags,
+		       0) == 1,
 	      "recv");
 	CHECK(n == 2 && (flags & MSG_CTRUNC), "2 of 4 fit, MSG_CTRUNC (n %d)", n);
 	close(in[0]);
@@ -123,7 +129,7 @@ static void rights(void)
 	CHECK_OK(pipe(p));
 	CHECK(send_fds(sv[0], "U", 1, &p[1], 1) == 1, "send 1");
 	CHECK(recv_fds(sv[1], b, sizeof(b), 0, in, &n, &flags, 0) == 1 && n == 0 &&
-		      (flags & MSG_CTRUNC),
+		  (flags & MSG_CTRUNC),
 	      "no control buffer: MSG_CTRUNC");
 	close(p[1]);
 	CHECK(read(p[0], b, 1) == 0, "and the file was closed");
@@ -134,7 +140,9 @@ static void rights(void)
 	CHECK_ERR(send_fds(sv[0], "x", 1, &bad, 1), EBADF);
 	char ctl[CMSG_SPACE(sizeof(int))] = {0};
 	struct iovec iov = {"x", 1};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = ctl,
 			    .msg_controllen = sizeof(ctl)};
 	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
 	c->cmsg_level = SOL_SOCKET;
@@ -144,9 +152,10 @@ static void rights(void)
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = sizeof(ctl) + 8;
 	CHECK_ERR(sendmsg(sv[0], &mh, 0), EINVAL);
-	c->cmsg_level = 6;	/* another level: ignored */
+	c->cmsg_level = 6; /* another level: ignored */
 	c->cmsg_len = CMSG_LEN(sizeof(int));
-	CHECK(sendmsg(sv[0], &mh, 0) == 1 && recv(sv[1], b, 1, 0) == 1, "other levels ignored");
+	CHECK(sendmsg(sv[0], &mh, 0) == 1 && recv(sv[1], b, 1, 0) == 1,
+	      "other levels ignored");
 	OK("errors: EBADF, EINVAL for an unknown type or a bad length");
 	close(file);
 	close(devnull);
@@ -174,7 +183,8 @@ static void across_fork(void)
 		_exit(0);
 	}
 	close(sv[1]);
-	int f = open("greeting", O_CREAT | O_RDWR | O_TRUNC, 0644);	/* opened after fork */
+	int f =
+	    open("greeting", O_CREAT | O_RDWR | O_TRUNC, 0644); /* opened after fork */
 	CHECK(f >= 0 && write(f, "hello", 5) == 5 && lseek(f, 0, SEEK_SET) == 0, "file");
 	int pair[2];
 	CHECK_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, pair));
@@ -183,7 +193,8 @@ static void across_fork(void)
 	close(f);
 	close(pair[1]);
 	char b[8] = {0};
-	CHECK(app_read_full(pair[0], b, 4) == 4 && !memcmp(b, "pong", 4), "child answered");
+	CHECK(app_read_full(pair[0], b, 4) == 4 && !memcmp(b, "pong", 4),
+	      "child answered");
 	CHECK(read(pair[0], b, 1) == 0, "child's copy closed at exit");
 	int st;
 	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0,
@@ -198,7 +209,9 @@ static int recv_cred(int s, struct ucred *cr, ssize_t *len)
 {
 	char ctl[CMSG_SPACE(sizeof(struct ucred))], b[16];
 	struct iovec iov = {b, sizeof(b)};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = ctl,
 			    .msg_controllen = sizeof(ctl)};
 	*len = recvmsg(s, &mh, 0);
 	CHECK(*len >= 0, "recvmsg");
@@ -217,14 +230,17 @@ static void credentials(void)
 	struct ucred cr;
 	ssize_t len;
 	CHECK(send(sv[0], "a", 1, 0) == 1, "send");
-	CHECK(recv_cred(sv[1], &cr, &len) == 0 && len == 1, "no credentials without SO_PASSCRED");
+	CHECK(recv_cred(sv[1], &cr, &len) == 0 && len == 1,
+	      "no credentials without SO_PASSCRED");
 	CHECK_OK(setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)));
 	int v = 0;
 	socklen_t vl = sizeof(v);
-	CHECK(getsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &v, &vl) == 0 && v == 1, "SO_PASSCRED");
+	CHECK(getsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &v, &vl) == 0 && v == 1,
+	      "SO_PASSCRED");
 	CHECK(send(sv[0], "b", 1, 0) == 1, "send");
 	CHECK(recv_cred(sv[1], &cr, &len) == 1 && len == 1, "credentials");
-	CHECK(cr.pid == getpid() && cr.uid == getuid() && cr.gid == getgid(), "our credentials");
+	CHECK(cr.pid == getpid() && cr.uid == getuid() && cr.gid == getgid(),
+	      "our credentials");
 	pid_t pid = fork();
 	if (pid == 0) {
 		send(sv[0], "c", 1, 0);
@@ -236,7 +252,9 @@ static void credentials(void)
 	/* explicit credentials, our own */
 	char ctl[CMSG_SPACE(sizeof(struct ucred))] = {0};
 	struct iovec iov = {"d", 1};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = ctl,
 			    .msg_controllen = sizeof(ctl)};
 	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
 	c->cmsg_level = SOL_SOCKET;
@@ -275,7 +293,8 @@ static void credentials(void)
 	close(r);
 	close(w);
 	unlink(dir);
-	OK("SCM_CREDENTIALS: only with SO_PASSCRED, our pid, a child's, explicit, EINVAL");
+	OK("SCM_CREDENTIALS: only with SO_PASSCRED, our pid, a child's, explicit, "
+	   "EINVAL");
 }
 
 int main(void)

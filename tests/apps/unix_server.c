@@ -20,7 +20,8 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#define SUN_LEN_OF(path) ((socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path) + 1))
+#define SUN_LEN_OF(path)                                                                 \
+	((socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path) + 1))
 
 static socklen_t mkaddr(struct sockaddr_un *a, const char *path)
 {
@@ -35,7 +36,8 @@ static socklen_t mkabstract(struct sockaddr_un *a, const char *tag)
 {
 	memset(a, 0, sizeof(*a));
 	a->sun_family = AF_UNIX;
-	int n = snprintf(a->sun_path + 1, sizeof(a->sun_path) - 1, "unielf-%s-%d", tag, getpid());
+	int n = snprintf(a->sun_path + 1, sizeof(a->sun_path) - 1, "unielf-%s-%d", tag,
+			 getpid());
 	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
 }
 
@@ -61,14 +63,16 @@ static void names(void)
 	socklen_t len = sizeof(got);
 	int s = stream(0);
 	CHECK_OK(getsockname(s, (struct sockaddr *)&got, &len));
-	CHECK(len == sizeof(sa_family_t) && got.sun_family == AF_UNIX, "unnamed: len %u", len);
+	CHECK(len == sizeof(sa_family_t) && got.sun_family == AF_UNIX, "unnamed: len %u",
+	      len);
 	CHECK_OK(bind(s, (struct sockaddr *)&a, mkaddr(&a, "srv")));
 	struct stat st;
 	CHECK(stat("srv", &st) == 0 && S_ISSOCK(st.st_mode), "bind made a socket file");
 	len = sizeof(got);
 	CHECK_OK(getsockname(s, (struct sockaddr *)&got, &len));
-	CHECK(len == SUN_LEN_OF("srv") && !strcmp(got.sun_path, "srv"), "getsockname %u", len);
-	len = 4;	/* too short: truncated, but the full length comes back */
+	CHECK(len == SUN_LEN_OF("srv") && !strcmp(got.sun_path, "srv"), "getsockname %u",
+	      len);
+	len = 4; /* too short: truncated, but the full length comes back */
 	memset(&got, 0, sizeof(got));
 	CHECK_OK(getsockname(s, (struct sockaddr *)&got, &len));
 	CHECK(len == SUN_LEN_OF("srv") && got.sun_path[1] == 'r' && got.sun_path[2] == 0,
@@ -80,7 +84,7 @@ static void names(void)
 	CHECK_ERR(bind(t, (struct sockaddr *)&a, mkaddr(&a, "no/such/dir")), ENOENT);
 	a.sun_family = AF_INET;
 	CHECK_ERR(bind(t, (struct sockaddr *)&a, sizeof(a)), EINVAL);
-	CHECK_ERR(listen(t, 5), EINVAL);	/* unbound */
+	CHECK_ERR(listen(t, 5), EINVAL); /* unbound */
 	OK("bind: socket file, getsockname length offsetof+strlen+1, EINVAL, EADDRINUSE");
 
 	CHECK_ERR(connect(t, (struct sockaddr *)&a, mkaddr(&a, "srv")), ECONNREFUSED);
@@ -89,11 +93,12 @@ static void names(void)
 	CHECK(fd >= 0, "create plain");
 	close(fd);
 	CHECK_ERR(connect(t, (struct sockaddr *)&a, mkaddr(&a, "plain")), ECONNREFUSED);
-	CHECK_OK(mknod("orphan", S_IFSOCK | 0600, 0));	/* a socket file nobody is bound to */
+	CHECK_OK(
+	    mknod("orphan", S_IFSOCK | 0600, 0)); /* a socket file nobody is bound to */
 	CHECK_ERR(connect(t, (struct sockaddr *)&a, mkaddr(&a, "orphan")), ECONNREFUSED);
 	CHECK_ERR(open("orphan", O_RDWR), ENXIO);
 	CHECK_ERR(connect(t, (struct sockaddr *)&a, 2), EINVAL);
-	CHECK_ERR(accept(s, NULL, NULL), EINVAL);	/* not listening */
+	CHECK_ERR(accept(s, NULL, NULL), EINVAL); /* not listening */
 	int d = socket(AF_UNIX, SOCK_DGRAM, 0);
 	CHECK_ERR(listen(d, 1), EOPNOTSUPP);
 	CHECK_OK(listen(s, 4));
@@ -101,9 +106,11 @@ static void names(void)
 	close(d);
 	int on = 0;
 	len = sizeof(on);
-	CHECK(getsockopt(s, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) == 0 && on == 1, "acceptconn");
+	CHECK(getsockopt(s, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) == 0 && on == 1,
+	      "acceptconn");
 	CHECK_ERR(connect(s, (struct sockaddr *)&a, mkaddr(&a, "srv")), EINVAL);
-	OK("connect: ECONNREFUSED before listen, to a plain or orphan socket file; ENOENT, EPROTOTYPE");
+	OK("connect: ECONNREFUSED before listen, to a plain or orphan socket file; "
+	   "ENOENT, EPROTOTYPE");
 
 	int c = connect_to("srv", 0);
 	CHECK_ERR(connect(c, (struct sockaddr *)&a, mkaddr(&a, "srv")), EISCONN);
@@ -117,7 +124,8 @@ static void names(void)
 	CHECK(len == SUN_LEN_OF("srv") && !strcmp(got.sun_path, "srv"), "client's peer");
 	len = sizeof(got);
 	CHECK_OK(getsockname(e, (struct sockaddr *)&got, &len));
-	CHECK(len == SUN_LEN_OF("srv") && !strcmp(got.sun_path, "srv"), "server end's name");
+	CHECK(len == SUN_LEN_OF("srv") && !strcmp(got.sun_path, "srv"),
+	      "server end's name");
 	len = sizeof(got);
 	CHECK_OK(getpeername(e, (struct sockaddr *)&got, &len));
 	CHECK(len == sizeof(sa_family_t), "server end's peer is unnamed");
@@ -129,14 +137,17 @@ static void names(void)
 	struct ucred cr;
 	len = sizeof(cr);
 	CHECK_OK(getsockopt(e, SOL_SOCKET, SO_PEERCRED, &cr, &len));
-	CHECK(len == sizeof(cr) && cr.pid == getpid() && cr.uid == getuid() && cr.gid == getgid(),
+	CHECK(len == sizeof(cr) && cr.pid == getpid() && cr.uid == getuid() &&
+		  cr.gid == getgid(),
 	      "server end's SO_PEERCRED");
 	len = sizeof(cr);
 	CHECK_OK(getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cr, &len));
-	CHECK(cr.pid == getpid() && cr.uid == getuid(), "client's SO_PEERCRED is the listener's");
+	CHECK(cr.pid == getpid() && cr.uid == getuid(),
+	      "client's SO_PEERCRED is the listener's");
 	len = sizeof(cr);
 	CHECK_OK(getsockopt(t, SOL_SOCKET, SO_PEERCRED, &cr, &len));
-	CHECK(cr.pid == 0 && cr.uid == (uid_t)-1 && cr.gid == (gid_t)-1, "unconnected peercred");
+	CHECK(cr.pid == 0 && cr.uid == (uid_t)-1 && cr.gid == (gid_t)-1,
+	      "unconnected peercred");
 	close(c);
 	close(e);
 
@@ -145,7 +156,8 @@ static void names(void)
 	CHECK_OK(connect(n, (struct sockaddr *)&a, mkaddr(&a, "srv")));
 	plen = sizeof(peer);
 	e = accept(s, (struct sockaddr *)&peer, &plen);
-	CHECK(e >= 0 && plen == SUN_LEN_OF("named-client") && !strcmp(peer.sun_path, "named-client"),
+	CHECK(e >= 0 && plen == SUN_LEN_OF("named-client") &&
+		  !strcmp(peer.sun_path, "named-client"),
 	      "accept gives the client's name");
 	close(n);
 	close(e);
@@ -177,9 +189,11 @@ static void abstract_names(void)
 	CHECK(len == alen && !memcmp(&got, &a, alen), "abstract getsockname");
 	int t = stream(0);
 	CHECK_ERR(bind(t, (struct sockaddr *)&a, alen), EADDRINUSE);
-	CHECK_ERR(connect(t, (struct sockaddr *)&a, alen), ECONNREFUSED);	/* not listening */
+	CHECK_ERR(connect(t, (struct sockaddr *)&a, alen),
+		  ECONNREFUSED); /* not listening */
 	CHECK_OK(listen(s, 2));
-	CHECK_ERR(connect(t, (struct sockaddr *)&a, alen + 1), ECONNREFUSED);	/* another name */
+	CHECK_ERR(connect(t, (struct sockaddr *)&a, alen + 1),
+		  ECONNREFUSED); /* another name */
 	CHECK_OK(connect(t, (struct sockaddr *)&a, alen));
 	int e = accept(s, NULL, NULL);
 	CHECK(e >= 0, "accept");
@@ -188,7 +202,7 @@ static void abstract_names(void)
 	close(t);
 	close(s);
 	s = stream(0);
-	CHECK_OK(bind(s, (struct sockaddr *)&a, alen));	/* free again once closed */
+	CHECK_OK(bind(s, (struct sockaddr *)&a, alen)); /* free again once closed */
 	close(s);
 	OK("abstract names: exact length, EADDRINUSE, ECONNREFUSED, freed on close");
 
@@ -200,8 +214,9 @@ static void abstract_names(void)
 	CHECK(len == offsetof(struct sockaddr_un, sun_path) + 6 && got.sun_path[0] == 0,
 	      "autobind length %u", len);
 	for (int i = 1; i < 6; i++)
-		CHECK(strchr("0123456789abcdef", got.sun_path[i]) && got.sun_path[i], "hex digit");
-	CHECK_OK(bind(s, (struct sockaddr *)&au, sizeof(sa_family_t)));	/* again: no-op */
+		CHECK(strchr("0123456789abcdef", got.sun_path[i]) && got.sun_path[i],
+		      "hex digit");
+	CHECK_OK(bind(s, (struct sockaddr *)&au, sizeof(sa_family_t))); /* again: no-op */
 	CHECK_ERR(bind(s, (struct sockaddr *)&a, alen), EINVAL);
 	close(s);
 	OK("autobind: a 5-hex-digit abstract name");
@@ -214,16 +229,20 @@ static void backlog(void)
 	int s = stream(0);
 	CHECK_OK(bind(s, (struct sockaddr *)&a, alen));
 	CHECK_OK(listen(s, 1));
-	int c1 = stream(SOCK_NONBLOCK), c2 = stream(SOCK_NONBLOCK), c3 = stream(SOCK_NONBLOCK);
+	int c1 = stream(SOCK_NONBLOCK), c2 = stream(SOCK_NONBLOCK),
+	    c3 = stream(SOCK_NONBLOCK);
 	CHECK_OK(connect(c1, (struct sockaddr *)&a, alen));
-	CHECK_OK(connect(c2, (struct sockaddr *)&a, alen));	/* Linux queues backlog + 1 */
+	CHECK_OK(connect(c2, (struct sockaddr *)&a, alen)); /* Linux queues backlog + 1 */
 	CHECK_ERR(connect(c3, (struct sockaddr *)&a, alen), EAGAIN);
 	struct pollfd p = {.fd = s, .events = POLLIN};
-	CHECK(poll(&p, 1, 0) == 1 && p.revents == POLLIN, "listener readable: %#x", p.revents);
+	CHECK(poll(&p, 1, 0) == 1 && p.revents == POLLIN, "listener readable: %#x",
+	      p.revents);
 	int e1 = accept4(s, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	CHECK(e1 >= 0, "accept4");
-	CHECK((fcntl(e1, F_GETFL) & O_NONBLOCK) && (fcntl(e1, F_GETFD) & FD_CLOEXEC), "accept4 flags");
-	CHECK_ERR(syscall(SYS_accept4, s, NULL, NULL, 0x1), EINVAL); /* musl retries with accept */
+	CHECK((fcntl(e1, F_GETFL) & O_NONBLOCK) && (fcntl(e1, F_GETFD) & FD_CLOEXEC),
+	      "accept4 flags");
+	CHECK_ERR(syscall(SYS_accept4, s, NULL, NULL, 0x1),
+		  EINVAL); /* musl retries with accept */
 	CHECK_OK(connect(c3, (struct sockaddr *)&a, alen));
 	int e2 = accept(s, NULL, NULL), e3 = accept(s, NULL, NULL);
 	CHECK(e2 >= 0 && e3 >= 0, "accept the rest");
@@ -250,7 +269,7 @@ static void backlog(void)
 	}
 	struct timespec ts = {0, 200000000};
 	nanosleep(&ts, NULL);
-	int x = accept(s, NULL, NULL);	/* f1's: room for the child */
+	int x = accept(s, NULL, NULL); /* f1's: room for the child */
 	CHECK(x >= 0, "accept f1");
 	close(x);
 	x = accept(s, NULL, NULL);
@@ -265,12 +284,14 @@ static void backlog(void)
 	CHECK_OK(getsockopt(x, SOL_SOCKET, SO_PEERCRED, &cr, &len));
 	CHECK(cr.pid == pid, "peercred is the child's pid");
 	int st;
-	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0, "child");
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "child");
 	tv.tv_usec = 100000;
 	CHECK_OK(setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)));
-	CHECK_ERR(accept(s, NULL, NULL), EAGAIN);	/* SO_RCVTIMEO */
+	CHECK_ERR(accept(s, NULL, NULL), EAGAIN); /* SO_RCVTIMEO */
 	close(x);
-	OK("full backlog: SO_SNDTIMEO connect EAGAIN, a blocking connect waits for accept");
+	OK("full backlog: SO_SNDTIMEO connect EAGAIN, a blocking connect waits for "
+	   "accept");
 
 	/* the listener goes away with connections queued */
 	int q = stream(0);
@@ -325,10 +346,12 @@ static void forked_server(void)
 	}
 	for (int i = 0; i < N; i++) {
 		int st;
-		CHECK(wait(&st) > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "client status %#x", st);
+		CHECK(wait(&st) > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		      "client status %#x", st);
 	}
 	close(s);
-	OK("forked clients: %d x %d bytes through a path socket, checksums agree", N, SIZE);
+	OK("forked clients: %d x %d bytes through a path socket, checksums agree", N,
+	   SIZE);
 }
 
 int main(void)

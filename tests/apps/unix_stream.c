@@ -49,8 +49,9 @@ static void shutdowns(void)
 	int sv[2];
 	short all = POLLIN | POLLOUT | POLLRDHUP;
 	int fresh = socket(AF_UNIX, SOCK_STREAM, 0);
-	CHECK(revents(fresh, all) == (POLLOUT | POLLHUP), "unconnected: %#x", revents(fresh, all));
-	CHECK_OK(shutdown(fresh, SHUT_RDWR));	/* Linux does not mind */
+	CHECK(revents(fresh, all) == (POLLOUT | POLLHUP), "unconnected: %#x",
+	      revents(fresh, all));
+	CHECK_OK(shutdown(fresh, SHUT_RDWR)); /* Linux does not mind */
 	char b[64];
 	CHECK_ERR(recv(fresh, b, 1, 0), EINVAL);
 	CHECK_ERR(send(fresh, "x", 1, MSG_NOSIGNAL), ENOTCONN);
@@ -60,14 +61,18 @@ static void shutdowns(void)
 	CHECK_ERR(shutdown(999, SHUT_RD), EBADF);
 
 	pair(sv);
-	CHECK(revents(sv[0], all) == POLLOUT, "connected, idle: %#x", revents(sv[0], all));
+	CHECK(revents(sv[0], all) == POLLOUT, "connected, idle: %#x",
+	      revents(sv[0], all));
 	CHECK(write(sv[1], "data", 4) == 4, "write");
-	CHECK(revents(sv[0], all) == (POLLIN | POLLOUT), "data: %#x", revents(sv[0], all));
+	CHECK(revents(sv[0], all) == (POLLIN | POLLOUT), "data: %#x",
+	      revents(sv[0], all));
 	CHECK_OK(shutdown(sv[1], SHUT_WR));
 	CHECK(revents(sv[0], all) == (POLLIN | POLLOUT | POLLRDHUP), "peer SHUT_WR: %#x",
 	      revents(sv[0], all));
-	CHECK(read(sv[0], b, sizeof(b)) == 4 && read(sv[0], b, sizeof(b)) == 0, "data, then EOF");
-	CHECK(write(sv[0], "back", 4) == 4 && read(sv[1], b, sizeof(b)) == 4, "other way open");
+	CHECK(read(sv[0], b, sizeof(b)) == 4 && read(sv[0], b, sizeof(b)) == 0,
+	      "data, then EOF");
+	CHECK(write(sv[0], "back", 4) == 4 && read(sv[1], b, sizeof(b)) == 4,
+	      "other way open");
 	CHECK_ERR(write(sv[1], "x", 1), EPIPE);
 	CHECK(sigpipes == 1, "SIGPIPE after our own SHUT_WR");
 	CHECK_OK(shutdown(sv[0], SHUT_RD));
@@ -79,20 +84,22 @@ static void shutdowns(void)
 	pair(sv);
 	CHECK(write(sv[0], "bye", 3) == 3, "write");
 	close(sv[0]);
-	CHECK(revents(sv[1], all) == (POLLIN | POLLOUT | POLLHUP | POLLRDHUP), "peer closed: %#x",
-	      revents(sv[1], all));
-	CHECK(read(sv[1], b, sizeof(b)) == 3 && read(sv[1], b, sizeof(b)) == 0, "data, EOF");
+	CHECK(revents(sv[1], all) == (POLLIN | POLLOUT | POLLHUP | POLLRDHUP),
+	      "peer closed: %#x", revents(sv[1], all));
+	CHECK(read(sv[1], b, sizeof(b)) == 3 && read(sv[1], b, sizeof(b)) == 0,
+	      "data, EOF");
 	CHECK_ERR(writev(sv[1], &(struct iovec){"x", 1}, 1), EPIPE);
 	CHECK(sigpipes == 2, "SIGPIPE from writev");
 	close(sv[1]);
 
 	pair(sv);
 	CHECK(write(sv[1], "unread", 6) == 6, "write");
-	close(sv[0]);	/* with data unread: the peer sees a reset */
+	close(sv[0]); /* with data unread: the peer sees a reset */
 	CHECK_ERR(read(sv[1], b, sizeof(b)), ECONNRESET);
 	CHECK(read(sv[1], b, sizeof(b)) == 0, "then EOF");
 	close(sv[1]);
-	OK("shutdown and close: EOF, EPIPE with SIGPIPE unless MSG_NOSIGNAL, ECONNRESET, poll bits");
+	OK("shutdown and close: EOF, EPIPE with SIGPIPE unless MSG_NOSIGNAL, ECONNRESET, "
+	   "poll bits");
 }
 
 static void reading(void)
@@ -105,9 +112,11 @@ static void reading(void)
 	CHECK(write(sv[1], "abc", 3) == 3 && write(sv[1], "defg", 4) == 4, "two writes");
 	CHECK_OK(ioctl(sv[0], FIONREAD, &n));
 	CHECK(n == 7, "FIONREAD counts the stream: %d", n);
-	CHECK(recv(sv[0], b, 5, MSG_PEEK) == 5 && !memcmp(b, "abcde", 5), "peek across writes");
+	CHECK(recv(sv[0], b, 5, MSG_PEEK) == 5 && !memcmp(b, "abcde", 5),
+	      "peek across writes");
 	CHECK(recv(sv[0], b, 2, 0) == 2 && !memcmp(b, "ab", 2), "read 2");
-	CHECK(recv(sv[0], b, sizeof(b), 0) == 5 && !memcmp(b, "cdefg", 5), "the rest, joined");
+	CHECK(recv(sv[0], b, sizeof(b), 0) == 5 && !memcmp(b, "cdefg", 5),
+	      "the rest, joined");
 	CHECK_ERR(recv(sv[0], b, sizeof(b), MSG_DONTWAIT), EAGAIN);
 	CHECK(read(sv[0], b, 0) == 0, "a zero-length read returns at once");
 	pid_t pid = fork();
@@ -120,7 +129,8 @@ static void reading(void)
 		}
 		_exit(0);
 	}
-	CHECK(recv(sv[0], b, 8, MSG_WAITALL) == 8 && !memcmp(b, "wawawawa", 8), "MSG_WAITALL");
+	CHECK(recv(sv[0], b, 8, MSG_WAITALL) == 8 && !memcmp(b, "wawawawa", 8),
+	      "MSG_WAITALL");
 	waitpid(pid, NULL, 0);
 	CHECK(write(sv[1], "xy", 2) == 2, "write");
 	CHECK_OK(shutdown(sv[1], SHUT_WR));
@@ -136,7 +146,8 @@ static void reading(void)
 	unlink(tmpl);
 	off_t off = 5;
 	CHECK(sendfile(sv[0], f, &off, 100) == 8 && off == 13, "sendfile to a socket");
-	CHECK(read(sv[1], b, sizeof(b)) == 8 && !memcmp(b, "ile data", 8), "sendfile data");
+	CHECK(read(sv[1], b, sizeof(b)) == 8 && !memcmp(b, "ile data", 8),
+	      "sendfile data");
 	close(f);
 	close(sv[1]);
 	off = 0;
@@ -174,8 +185,8 @@ static void timeouts_and_signals(void)
 	CHECK_OK(setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)));
 	struct timeval got;
 	socklen_t len = sizeof(got);
-	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &got, &len) == 0 && len == sizeof(got) &&
-		      got.tv_sec == 0 && got.tv_usec == 100000,
+	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &got, &len) == 0 &&
+		  len == sizeof(got) && got.tv_sec == 0 && got.tv_usec == 100000,
 	      "SO_RCVTIMEO reads back");
 	CHECK_ERR(read(sv[0], b, 1), EAGAIN);
 	tv.tv_usec = 2000000;
@@ -249,7 +260,8 @@ static void timeouts_and_signals(void)
 	close(e);
 	close(l);
 	unlink(path);
-	OK("signals: EINTR, restart under SA_RESTART (read, accept), EINTR with a timeout");
+	OK("signals: EINTR, restart under SA_RESTART (read, accept), EINTR with a "
+	   "timeout");
 }
 
 static int intopt(int s, int name)
@@ -264,30 +276,33 @@ static int intopt(int s, int name)
 static void options(void)
 {
 	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	CHECK((fcntl(s, F_GETFL) & O_NONBLOCK) && (fcntl(s, F_GETFD) & FD_CLOEXEC), "type flags");
+	CHECK((fcntl(s, F_GETFL) & O_NONBLOCK) && (fcntl(s, F_GETFD) & FD_CLOEXEC),
+	      "type flags");
 	int v = 65536;
 	CHECK_OK(setsockopt(s, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v)));
 	CHECK_OK(setsockopt(s, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)));
-	CHECK(intopt(s, SO_SNDBUF) == 131072 && intopt(s, SO_RCVBUF) == 131072, "doubled");
+	CHECK(intopt(s, SO_SNDBUF) == 131072 && intopt(s, SO_RCVBUF) == 131072,
+	      "doubled");
 	CHECK(intopt(s, SO_TYPE) == SOCK_STREAM && intopt(s, SO_DOMAIN) == AF_UNIX &&
-		      intopt(s, SO_PROTOCOL) == 0 && intopt(s, SO_ERROR) == 0 &&
-		      intopt(s, SO_ACCEPTCONN) == 0,
+		  intopt(s, SO_PROTOCOL) == 0 && intopt(s, SO_ERROR) == 0 &&
+		  intopt(s, SO_ACCEPTCONN) == 0,
 	      "type, domain, protocol, error, acceptconn");
 	v = 1;
 	CHECK_OK(setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, &v, sizeof(v)));
 	CHECK_OK(setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &v, sizeof(v)));
 	CHECK(intopt(s, SO_KEEPALIVE) == 1 && intopt(s, SO_REUSEADDR) == 1 &&
-		      intopt(s, SO_BROADCAST) == 0,
+		  intopt(s, SO_BROADCAST) == 0,
 	      "boolean options");
 	struct linger lg = {1, 7}, lgot;
 	CHECK_OK(setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
 	socklen_t len = sizeof(lgot);
-	CHECK(getsockopt(s, SOL_SOCKET, SO_LINGER, &lgot, &len) == 0 && lgot.l_onoff == 1 &&
-		      lgot.l_linger == 7,
+	CHECK(getsockopt(s, SOL_SOCKET, SO_LINGER, &lgot, &len) == 0 &&
+		  lgot.l_onoff == 1 && lgot.l_linger == 7,
 	      "SO_LINGER");
 	char small;
 	len = 1;
-	CHECK(getsockopt(s, SOL_SOCKET, SO_TYPE, &small, &len) == 0 && len == 1, "short optlen");
+	CHECK(getsockopt(s, SOL_SOCKET, SO_TYPE, &small, &len) == 0 && len == 1,
+	      "short optlen");
 	len = (socklen_t)-1;
 	CHECK_ERR(getsockopt(s, SOL_SOCKET, SO_TYPE, &v, &len), EINVAL);
 	CHECK_ERR(setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, &v, 2), EINVAL);
@@ -309,7 +324,8 @@ static void options(void)
 	CHECK(d >= 0 && intopt(d, SO_TYPE) == SOCK_DGRAM, "SOCK_RAW is SOCK_DGRAM");
 	close(d);
 	close(s);
-	OK("options: buffers doubled, type/domain/protocol, booleans, linger, errors; fstat");
+	OK("options: buffers doubled, type/domain/protocol, booleans, linger, errors; "
+	   "fstat");
 }
 
 static void edge_triggered(void)
@@ -318,17 +334,21 @@ static void edge_triggered(void)
 	pair(sv);
 	int ep = epoll_create1(EPOLL_CLOEXEC);
 	CHECK(ep >= 0, "epoll_create1");
-	struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLET, .data.u32 = 1}, got[2];
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLET, .data.u32 = 1},
+			   got[2];
 	CHECK_OK(epoll_ctl(ep, EPOLL_CTL_ADD, sv[0], &ev));
-	CHECK(epoll_wait(ep, got, 2, 0) == 1 && got[0].events == EPOLLOUT, "writable at first");
+	CHECK(epoll_wait(ep, got, 2, 0) == 1 && got[0].events == EPOLLOUT,
+	      "writable at first");
 	CHECK(epoll_wait(ep, got, 2, 0) == 0, "no new edge");
 	CHECK(write(sv[1], "ab", 2) == 2, "write");
-	CHECK(epoll_wait(ep, got, 2, 0) == 1 && (got[0].events & EPOLLIN), "data: an edge");
+	CHECK(epoll_wait(ep, got, 2, 0) == 1 && (got[0].events & EPOLLIN),
+	      "data: an edge");
 	char b[4];
 	CHECK(read(sv[0], b, 1) == 1, "read one of two");
 	CHECK(epoll_wait(ep, got, 2, 0) == 0, "a partial read is no edge");
 	CHECK(write(sv[1], "c", 1) == 1, "more data");
-	CHECK(epoll_wait(ep, got, 2, 0) == 1 && (got[0].events & EPOLLIN), "new data: an edge");
+	CHECK(epoll_wait(ep, got, 2, 0) == 1 && (got[0].events & EPOLLIN),
+	      "new data: an edge");
 	close(sv[1]);
 	CHECK(epoll_wait(ep, got, 2, 0) == 1 && (got[0].events & (EPOLLHUP | EPOLLRDHUP)),
 	      "hang-up: an edge");

@@ -165,8 +165,8 @@ static void apply_guest_termios(const uint8_t *data, size_t len)
 	}
 	memcpy(w, data, sizeof(w));
 	const tcflag_t imask = ICRNL | INLCR | IGNCR | IXON | IXOFF | ISTRIP | IUTF8;
-	const tcflag_t lmask = ICANON | ECHO | ECHOE | ECHOK | ECHONL | ISIG | IEXTEN | ECHOCTL |
-			       ECHOKE | NOFLSH | TOSTOP;
+	const tcflag_t lmask = ICANON | ECHO | ECHOE | ECHOK | ECHONL | ISIG | IEXTEN |
+			       ECHOCTL | ECHOKE | NOFLSH | TOSTOP;
 	t.c_iflag = (t.c_iflag & ~imask) | (w[0] & imask);
 	t.c_oflag = (t.c_oflag & ~(OPOST | ONLCR)) | (w[1] & (OPOST | ONLCR));
 	t.c_lflag = (t.c_lflag & ~lmask) | (w[3] & lmask);

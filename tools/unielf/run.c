@@ -148,9 +148,16 @@ static int pack_elf_deps(const struct run_opts *o, struct initrd *r, const char 
 	 * user and group names, host name, time zone, resolver, character set
 	 * conversions and the C.UTF-8 locale */
 	static const char *const support[] = {
-		"/etc/ld.so.cache", "/etc/nsswitch.conf", "/etc/passwd", "/etc/group",
-		"/etc/hostname", "/etc/localtime", "/etc/resolv.conf", "/etc/host.conf",
-		"/usr/lib/x86_64-linux-gnu/gconv/gconv-modules.cache", "/usr/lib/locale/C.utf8",
+	    "/etc/ld.so.cache",
+	    "/etc/nsswitch.conf",
+	    "/etc/passwd",
+	    "/etc/group",
+	    "/etc/hostname",
+	    "/etc/localtime",
+	    "/etc/resolv.conf",
+	    "/etc/host.conf",
+	    "/usr/lib/x86_64-linux-gnu/gconv/gconv-modules.cache",
+	    "/usr/lib/locale/C.utf8",
 	};
 	for (size_t i = 0; i < sizeof(support) / sizeof(support[0]) && !err && d.n; i++)
 		if (!initrd_contains(r, support[i]) && access(support[i], R_OK) == 0)

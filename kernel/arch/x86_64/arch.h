@@ -7,17 +7,17 @@
 #include <stdint.h>
 #include "arch/x86_64/regs.h"
 
-void cpu_init(void);			/* GDT, TSS, IDT, SYSCALL MSRs, FPU/XSAVE */
-void cpu_set_kernel_stack(uint64_t top);	/* TSS.rsp0 and the syscall stack */
-extern size_t fpu_state_size;		/* bytes of an XSAVE area (64-byte aligned) */
+void cpu_init(void);			 /* GDT, TSS, IDT, SYSCALL MSRs, FPU/XSAVE */
+void cpu_set_kernel_stack(uint64_t top); /* TSS.rsp0 and the syscall stack */
+extern size_t fpu_state_size;		 /* bytes of an XSAVE area (64-byte aligned) */
 extern uint64_t fpu_xcr0;
-void fpu_init_state(void *area);	/* a clean state for a new program */
+void fpu_init_state(void *area); /* a clean state for a new program */
 void fpu_save(void *area);
 void fpu_restore(void *area);
-uint64_t cpu_hwcap(void);		/* AT_HWCAP: CPUID.1:EDX */
+uint64_t cpu_hwcap(void); /* AT_HWCAP: CPUID.1:EDX */
 uint64_t cpu_hwcap2(void);
 
-void time_init(void);			/* TSC calibration, RTC, LAPIC timer */
+void time_init(void); /* TSC calibration, RTC, LAPIC timer */
 uint64_t tsc_to_ns(uint64_t tsc);
 extern uint64_t tsc_at_entry;
 extern uint64_t tsc_khz;

@@ -42,23 +42,23 @@ static void idt_set(int vec, void *handler, int dpl, int ist)
 {
 	uint64_t a = (uint64_t)handler;
 	idt[vec] = (struct idt_entry){
-		.off_lo = a & 0xffff,
-		.sel = KERNEL_CS,
-		.ist = ist,
-		.type = 0x8e | (dpl << 5),
-		.off_mid = (a >> 16) & 0xffff,
-		.off_hi = a >> 32,
+	    .off_lo = a & 0xffff,
+	    .sel = KERNEL_CS,
+	    .ist = ist,
+	    .type = 0x8e | (dpl << 5),
+	    .off_mid = (a >> 16) & 0xffff,
+	    .off_hi = a >> 32,
 	};
 }
 
 static void gdt_init(void)
 {
 	gdt[0] = 0;
-	gdt[1] = 0x00af9a000000ffff;	/* 0x08 kernel code 64 */
-	gdt[2] = 0x00cf92000000ffff;	/* 0x10 kernel data */
-	gdt[3] = 0x00cffa000000ffff;	/* 0x18 user code 32 (unused; SYSRET layout) */
-	gdt[4] = 0x00cff2000000ffff;	/* 0x20 user data */
-	gdt[5] = 0x00affa000000ffff;	/* 0x28 user code 64 */
+	gdt[1] = 0x00af9a000000ffff; /* 0x08 kernel code 64 */
+	gdt[2] = 0x00cf92000000ffff; /* 0x10 kernel data */
+	gdt[3] = 0x00cffa000000ffff; /* 0x18 user code 32 (unused; SYSRET layout) */
+	gdt[4] = 0x00cff2000000ffff; /* 0x20 user data */
+	gdt[5] = 0x00affa000000ffff; /* 0x28 user code 64 */
 	uint64_t base = (uint64_t)&tss;
 	uint64_t limit = sizeof(tss) - 1;
 	gdt[6] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ULL << 40) |
@@ -76,7 +76,8 @@ static void gdt_init(void)
 			 "pushq %2\n leaq 1f(%%rip), %%rax\n pushq %%rax\n lretq\n1:\n"
 			 "ltr %w3\n"
 			 :
-			 : "m"(ptr), "r"((uint64_t)KERNEL_DS), "i"(KERNEL_CS), "r"(TSS_SEL)
+			 : "m"(ptr), "r"((uint64_t)KERNEL_DS), "i"(KERNEL_CS),
+			   "r"(TSS_SEL)
 			 : "rax", "memory");
 }
 
@@ -108,20 +109,22 @@ static void fpu_init(void)
 {
 	uint32_t a, b, c, d;
 	uint64_t cr0 = read_cr0();
-	cr0 &= ~(1ULL << 2);	/* EM */
-	cr0 |= (1ULL << 1) | (1ULL << 5);	/* MP, NE */
-	cr0 &= ~(1ULL << 3);	/* TS */
+	cr0 &= ~(1ULL << 2);		  /* EM */
+	cr0 |= (1ULL << 1) | (1ULL << 5); /* MP, NE */
+	cr0 &= ~(1ULL << 3);		  /* TS */
 	write_cr0(cr0);
 	uint64_t cr4 = read_cr4();
-	cr4 |= (1ULL << 9) | (1ULL << 10);	/* OSFXSR, OSXMMEXCPT */
+	cr4 |= (1ULL << 9) | (1ULL << 10); /* OSFXSR, OSXMMEXCPT */
 	cpuid(1, 0, &a, &b, &c, &d);
-	if (c & (1u << 26)) {	/* XSAVE */
-		cr4 |= 1ULL << 18;	/* OSXSAVE */
+	if (c & (1u << 26)) {	   /* XSAVE */
+		cr4 |= 1ULL << 18; /* OSXSAVE */
 		write_cr4(cr4);
 		cpuid(0xd, 0, &a, &b, &c, &d);
-		fpu_xcr0 = ((uint64_t)d << 32 | a) & 0xe7;	/* x87 SSE AVX opmask zmm */
-		__asm__ volatile("xsetbv" : : "c"(0), "a"((uint32_t)fpu_xcr0),
-				 "d"((uint32_t)(fpu_xcr0 >> 32)));
+		fpu_xcr0 = ((uint64_t)d << 32 | a) & 0xe7; /* x87 SSE AVX opmask zmm */
+		__asm__ volatile("xsetbv"
+				 :
+				 : "c"(0), "a"((uint32_t)fpu_xcr0),
+				   "d"((uint32_t)(fpu_xcr0 >> 32)));
 		cpuid(0xd, 0, &a, &b, &c, &d);
 		fpu_state_size = ALIGN_UP((size_t)b, 64);
 		have_xsave = true;
@@ -190,11 +193,12 @@ void cpu_init(void)
 	idt_init();
 	syscall_init();
 	fpu_init();
-	/* SMEP/SMAP where present: the kernel never runs or reads user pages by accident */
+	/* SMEP/SMAP where present: the kernel never runs or reads user pages by accident
+	 */
 	uint32_t a, b, c, d;
 	cpuid(7, 0, &a, &b, &c, &d);
 	uint64_t cr4 = read_cr4();
 	if (b & (1u << 7))
-		cr4 |= 1ULL << 20;	/* SMEP */
+		cr4 |= 1ULL << 20; /* SMEP */
 	write_cr4(cr4);
 }

@@ -42,7 +42,7 @@ uint64_t *mmu_pte(uint64_t pml4, uint64_t va, bool create, bool user)
 			e = pa | PTE_P | PTE_W | (user ? PTE_U : 0);
 			t[idx] = e;
 		} else if (e & PTE_PS) {
-			return NULL;	/* huge pages are kernel-only here */
+			return NULL; /* huge pages are kernel-only here */
 		}
 		t = table(e);
 	}
@@ -67,7 +67,8 @@ void *mmu_map_mmio(uint64_t pa, size_t len)
 {
 	uint64_t va = mmio_next;
 	for (uint64_t off = 0; off < len; off += PAGE_SIZE)
-		if (mmu_map(kernel_pml4, va + off, pa + off, PTE_W | PTE_PCD | PTE_PWT | PTE_NX | PTE_G))
+		if (mmu_map(kernel_pml4, va + off, pa + off,
+			    PTE_W | PTE_PCD | PTE_PWT | PTE_NX | PTE_G))
 			panic("cannot map MMIO %lx", pa);
 	mmio_next += ALIGN_UP(len, PAGE_SIZE) + PAGE_SIZE;
 	return (void *)(va + (pa & (PAGE_SIZE - 1)));
@@ -87,7 +88,8 @@ void mmu_init(void)
 	/* Pre-create the upper-half PDPTs the kernel uses so later kernel mappings
 	 * never add a PML4 entry: address spaces copy entries 256..511 once, at
 	 * creation, and must see every later kernel mapping. */
-	static const uint64_t regions[] = {PHYS_BASE, VMALLOC_BASE, MMIO_BASE, KERNEL_VMA};
+	static const uint64_t regions[] = {PHYS_BASE, VMALLOC_BASE, MMIO_BASE,
+					   KERNEL_VMA};
 	for (unsigned i = 0; i < ARRAY_SIZE(regions); i++)
 		pml4[(regions[i] >> 39) & 511] = new_table() | PTE_P | PTE_W;
 
@@ -102,7 +104,7 @@ void mmu_init(void)
 		pde_tab = table(pdpt[pdpt_idx]);
 		uint64_t flags = PTE_P | PTE_W | PTE_PS | PTE_G | PTE_NX;
 		if (pa >= (3UL << 30))
-			flags |= PTE_PCD | PTE_PWT;	/* the PCI hole: uncached */
+			flags |= PTE_PCD | PTE_PWT; /* the PCI hole: uncached */
 		pde_tab[(va >> 21) & 511] = pa | flags;
 	}
 

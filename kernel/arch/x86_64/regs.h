@@ -12,11 +12,11 @@ struct regs {
 };
 _Static_assert(sizeof(struct regs) == 22 * 8, "regs frame");
 
-#define VEC_SYSCALL 0x100
-#define VEC_TIMER 64
-#define VEC_COM2 0x23
-#define VEC_COM1 0x24
-#define VEC_NET 0x25	/* the virtio-net NIC (kernel/drivers/virtio_net.c) */
+#define VEC_SYSCALL  0x100
+#define VEC_TIMER    64
+#define VEC_COM2     0x23
+#define VEC_COM1     0x24
+#define VEC_NET	     0x25 /* the virtio-net NIC (kernel/drivers/virtio_net.c) */
 #define VEC_SPURIOUS 255
 
 static inline int regs_from_user(const struct regs *r)

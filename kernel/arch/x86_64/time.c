@@ -10,21 +10,21 @@
 #include "loader/vdso.h"
 #include "mm/mm_internal.h"
 
-#define TICK_HZ 1000
-#define LAPIC_PHYS 0xfee00000UL
-#define LAPIC_EOI 0xb0
-#define LAPIC_SVR 0xf0
-#define LAPIC_LVT_TIMER 0x320
+#define TICK_HZ		 1000
+#define LAPIC_PHYS	 0xfee00000UL
+#define LAPIC_EOI	 0xb0
+#define LAPIC_SVR	 0xf0
+#define LAPIC_LVT_TIMER	 0x320
 #define LAPIC_TIMER_INIT 0x380
-#define LAPIC_TIMER_CUR 0x390
-#define LAPIC_TIMER_DIV 0x3e0
+#define LAPIC_TIMER_CUR	 0x390
+#define LAPIC_TIMER_DIV	 0x3e0
 
 uint64_t tsc_at_entry;
 uint64_t tsc_khz;
 static uint64_t tsc_boot;
-static uint64_t realtime_offset_ns;	/* realtime = offset + monotonic */
+static uint64_t realtime_offset_ns; /* realtime = offset + monotonic */
 static volatile uint32_t *lapic;
-static uint64_t ns_mult;		/* ns = tsc * ns_mult >> 32 */
+static uint64_t ns_mult; /* ns = tsc * ns_mult >> 32 */
 
 static inline void lapic_write(unsigned reg, uint32_t v)
 {
@@ -58,7 +58,7 @@ void clock_set_realtime_ns(uint64_t ns)
 
 static uint16_t pit_read0(void)
 {
-	outb(0x43, 0x00);	/* latch channel 0 */
+	outb(0x43, 0x00); /* latch channel 0 */
 	uint8_t lo = inb(0x40);
 	uint8_t hi = inb(0x40);
 	return (uint16_t)(hi << 8 | lo);
@@ -68,7 +68,7 @@ struct pit_sample {
 	uint16_t pit;
 	uint32_t apic;
 	uint64_t tsc;	/* midpoint of the read */
-	uint64_t width;	/* TSC ticks the read took: its uncertainty */
+	uint64_t width; /* TSC ticks the read took: its uncertainty */
 };
 
 static void pit_sample(struct pit_sample *s)
@@ -131,13 +131,15 @@ static uint64_t rtc_read_ns(void)
 {
 	while (cmos(0x0a) & 0x80)
 		;
-	uint8_t s = cmos(0), mi = cmos(2), h = cmos(4), d = cmos(7), mo = cmos(8), y = cmos(9);
+	uint8_t s = cmos(0), mi = cmos(2), h = cmos(4), d = cmos(7), mo = cmos(8),
+		y = cmos(9);
 	uint8_t b = cmos(0x0b);
 	bool is_bcd = !(b & 0x04);
 	unsigned hour = bcd(h & 0x7f, is_bcd);
 	if (!(b & 0x02) && (h & 0x80))
 		hour = (hour % 12) + 12;
-	int64_t days = days_from_civil(2000 + bcd(y, is_bcd), bcd(mo, is_bcd), bcd(d, is_bcd));
+	int64_t days =
+	    days_from_civil(2000 + bcd(y, is_bcd), bcd(mo, is_bcd), bcd(d, is_bcd));
 	int64_t secs = days * 86400 + hour * 3600 + bcd(mi, is_bcd) * 60 + bcd(s, is_bcd);
 	return (uint64_t)secs * NSEC_PER_SEC;
 }
@@ -154,12 +156,12 @@ void time_init(void)
 	lapic = (volatile uint32_t *)mmu_map_mmio(LAPIC_PHYS, 4096);
 	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1 << 11));
 	lapic_write(LAPIC_SVR, 0x100 | VEC_SPURIOUS);
-	lapic_write(LAPIC_TIMER_DIV, 0x3);	/* divide by 16 */
+	lapic_write(LAPIC_TIMER_DIV, 0x3); /* divide by 16 */
 	lapic_write(LAPIC_LVT_TIMER, 0x10000);
 	lapic_write(LAPIC_TIMER_INIT, 0xffffffff);
 
 	/* Seven good 0.5 ms windows; the median of their rates */
-	outb(0x43, 0x34);	/* PIT channel 0, lobyte/hibyte, mode 2 */
+	outb(0x43, 0x34); /* PIT channel 0, lobyte/hibyte, mode 2 */
 	outb(0x40, 0xff);
 	outb(0x40, 0xff);
 	uint64_t rate[7], arate[7];
@@ -169,7 +171,7 @@ void time_init(void)
 		if (!r)
 			continue;
 		int i = got++;
-		while (i > 0 && rate[i - 1] > r) {	/* insertion sort */
+		while (i > 0 && rate[i - 1] > r) { /* insertion sort */
 			rate[i] = rate[i - 1];
 			arate[i] = arate[i - 1];
 			i--;
@@ -191,7 +193,7 @@ void time_init(void)
 	uint32_t per_tick = (uint32_t)((apic_per_pit_fx * 1193182ULL >> 16) / TICK_HZ);
 	if (!per_tick)
 		per_tick = 1;
-	lapic_write(LAPIC_LVT_TIMER, VEC_TIMER | 0x20000);	/* periodic */
+	lapic_write(LAPIC_LVT_TIMER, VEC_TIMER | 0x20000); /* periodic */
 	lapic_write(LAPIC_TIMER_INIT, per_tick);
 	/* mask the legacy PICs, if any */
 	outb(0x21, 0xff);

@@ -14,44 +14,67 @@
 #include "mm/vm.h"
 #include "proc/internal.h"
 
-#define SIGILL 4
+#define SIGILL	4
 #define SIGTRAP 5
-#define SIGBUS 7
-#define SIGFPE 8
+#define SIGBUS	7
+#define SIGFPE	8
 #define SIGSEGV 11
 #define SIGKILL 9
 
 static const char *const vector_names[32] = {
-	"divide error", "debug", "NMI", "breakpoint", "overflow", "bound range",
-	"invalid opcode", "device not available", "double fault", "coprocessor overrun",
-	"invalid TSS", "segment not present", "stack fault", "general protection",
-	"page fault", "reserved", "x87 FP error", "alignment check", "machine check",
-	"SIMD FP error", "virtualization", "control protection",
+    "divide error",
+    "debug",
+    "NMI",
+    "breakpoint",
+    "overflow",
+    "bound range",
+    "invalid opcode",
+    "device not available",
+    "double fault",
+    "coprocessor overrun",
+    "invalid TSS",
+    "segment not present",
+    "stack fault",
+    "general protection",
+    "page fault",
+    "reserved",
+    "x87 FP error",
+    "alignment check",
+    "machine check",
+    "SIMD FP error",
+    "virtualization",
+    "control protection",
 };
 
 static void crash_report(struct regs *r)
 {
-	const char *name = r->vector < 32 && vector_names[r->vector] ? vector_names[r->vector]
-								      : "exception";
+	const char *name = r->vector < 32 && vector_names[r->vector]
+			       ? vector_names[r->vector]
+			       : "exception";
 	uint64_t off = 0;
 	const char *sym = ksym_lookup(r->rip, &off);
 	printk("KERNEL FAULT: %s (vector %lu) error %lx at rip %lx <%s+0x%lx> cr2 %lx",
 	       name, r->vector, r->error, r->rip, sym ? sym : "?", off, read_cr2());
-	printk("  rax %016lx rbx %016lx rcx %016lx rdx %016lx", r->rax, r->rbx, r->rcx, r->rdx);
-	printk("  rsi %016lx rdi %016lx rbp %016lx rsp %016lx", r->rsi, r->rdi, r->rbp, r->rsp);
-	printk("  r8  %016lx r9  %016lx r10 %016lx r11 %016lx", r->r8, r->r9, r->r10, r->r11);
-	printk("  r12 %016lx r13 %016lx r14 %016lx r15 %016lx", r->r12, r->r13, r->r14, r->r15);
+	printk("  rax %016lx rbx %016lx rcx %016lx rdx %016lx", r->rax, r->rbx, r->rcx,
+	       r->rdx);
+	printk("  rsi %016lx rdi %016lx rbp %016lx rsp %016lx", r->rsi, r->rdi, r->rbp,
+	       r->rsp);
+	printk("  r8  %016lx r9  %016lx r10 %016lx r11 %016lx", r->r8, r->r9, r->r10,
+	       r->r11);
+	printk("  r12 %016lx r13 %016lx r14 %016lx r15 %016lx", r->r12, r->r13, r->r14,
+	       r->r15);
 	printk("  cs %lx ss %lx rflags %lx", r->cs, r->ss, r->rflags);
 	/* a short backtrace through frame pointers */
 	uint64_t *fp = (uint64_t *)r->rbp;
-	for (int i = 0; i < 8 && (uint64_t)fp >= 0xffff800000000000UL && !((uint64_t)fp & 7);
-	     i++) {
+	for (int i = 0;
+	     i < 8 && (uint64_t)fp >= 0xffff800000000000UL && !((uint64_t)fp & 7); i++) {
 		uint64_t ret = fp[1];
 		sym = ksym_lookup(ret, &off);
 		printk("  called from %lx <%s+0x%lx>", ret, sym ? sym : "?", off);
 		fp = (uint64_t *)fp[0];
 	}
-	panic("%s in the kernel at %s+0x%lx", name, ksym_lookup(r->rip, &off) ?: "?", off);
+	panic("%s in the kernel at %s+0x%lx", name, ksym_lookup(r->rip, &off) ?: "?",
+	      off);
 }
 
 static void user_exception(struct regs *r)
@@ -65,12 +88,13 @@ static void user_exception(struct regs *r)
 		if (!(r->error & 1))
 			e = vm_fault(p->mm, addr, write, exec);
 		else if (write)
-			e = vm_fault(p->mm, addr, true, false);	/* copy on write */
+			e = vm_fault(p->mm, addr, true, false); /* copy on write */
 		if (e == 0)
 			return;
 		if (e == -ENOMEM) {
 			/* what Linux's OOM killer would do: SIGKILL */
-			printk("mm: out of memory: killing pid %d (%s)", p->pid, p->exe_path);
+			printk("mm: out of memory: killing pid %d (%s)", p->pid,
+			       p->exe_path);
 			proc_exit_group(SIGKILL);
 		}
 		signal_fault(r, SIGSEGV, vm_find(p->mm, addr) ? 2 : 1, addr);
@@ -120,7 +144,8 @@ void trap_dispatch(struct regs *r)
 		live_control_irq();
 		timer_eoi();
 	} else if (r->vector == VEC_NET) {
-		virtio_net_irq(); /* acknowledges the device first: the line may be level */
+		virtio_net_irq(); /* acknowledges the device first: the line may be level
+				   */
 		timer_eoi();
 	} else if (r->vector < 32) {
 		if (!regs_from_user(r)) {

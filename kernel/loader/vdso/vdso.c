@@ -20,7 +20,10 @@ extern const struct vdso_data vvar_data __attribute__((visibility("hidden")));
 static inline long raw_syscall2(long nr, long a, long b)
 {
 	long r;
-	__asm__ volatile("syscall" : "=a"(r) : "a"(nr), "D"(a), "S"(b) : "rcx", "r11", "memory");
+	__asm__ volatile("syscall"
+			 : "=a"(r)
+			 : "a"(nr), "D"(a), "S"(b)
+			 : "rcx", "r11", "memory");
 	return r;
 }
 
@@ -116,7 +119,8 @@ int __vdso_clock_getres(int id, struct kts *ts)
 }
 
 int clock_gettime(int, struct kts *) __attribute__((weak, alias("__vdso_clock_gettime")));
-int gettimeofday(struct ktv *, void *) __attribute__((weak, alias("__vdso_gettimeofday")));
+int gettimeofday(struct ktv *, void *)
+    __attribute__((weak, alias("__vdso_gettimeofday")));
 long time(long *) __attribute__((weak, alias("__vdso_time")));
 int getcpu(unsigned *, unsigned *, void *) __attribute__((weak, alias("__vdso_getcpu")));
 int clock_getres(int, struct kts *) __attribute__((weak, alias("__vdso_clock_getres")));

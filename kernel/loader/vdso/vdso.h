@@ -5,9 +5,9 @@
 #include <stdint.h>
 
 struct vdso_data {
-	volatile uint32_t seq;		/* odd while the kernel updates it */
+	volatile uint32_t seq; /* odd while the kernel updates it */
 	uint32_t pad;
-	uint64_t tsc_base;		/* TSC at monotonic zero */
-	uint64_t ns_mult;		/* ns = (tsc - tsc_base) * ns_mult >> 32 */
-	int64_t realtime_offset;	/* realtime = monotonic + this */
+	uint64_t tsc_base;	 /* TSC at monotonic zero */
+	uint64_t ns_mult;	 /* ns = (tsc - tsc_base) * ns_mult >> 32 */
+	int64_t realtime_offset; /* realtime = monotonic + this */
 };

@@ -38,8 +38,8 @@ int main(int argc, char **argv)
 	printf("v2 started pid=%d upgraded=%s fd3=%s arg=%s ids=%u/%u/%u gids=%u/%u/%u "
 	       "groups=%d:%u\n",
 	       (int)getpid(), up ? up : "(unset)", n > 0 ? buf : "(unreadable)",
-	       argc > 1 ? argv[1] : "-", (unsigned)r, (unsigned)e, (unsigned)s, (unsigned)gr,
-	       (unsigned)ge, (unsigned)gs, ng, ng > 0 ? (unsigned)g[0] : 0);
+	       argc > 1 ? argv[1] : "-", (unsigned)r, (unsigned)e, (unsigned)s,
+	       (unsigned)gr, (unsigned)ge, (unsigned)gs, ng, ng > 0 ? (unsigned)g[0] : 0);
 	fflush(stdout);
 	for (int i = 0; i < 3000 && !stop; i++) {
 		if (i % 10 == 0) {

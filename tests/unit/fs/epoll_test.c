@@ -13,7 +13,7 @@
 struct array_sink {
 	struct epoll_sink sink;
 	struct linux_epoll_event ev[16];
-	int fail_at;		/* emit fails for this index (-1: never) */
+	int fail_at; /* emit fails for this index (-1: never) */
 };
 
 static int array_emit(struct epoll_sink *s, int i, const struct linux_epoll_event *ev)
@@ -68,11 +68,11 @@ static void test_eventfd(void **state)
 	assert_int_equal(vfs_write(e, &v, 8), -EINVAL);
 	v = UINT64_MAX - 1;
 	assert_int_equal(vfs_write(e, &v, 8), 8);
-	assert_int_equal(vfs_poll(e), POLLIN | POLLRDNORM);	/* full: no POLLOUT */
+	assert_int_equal(vfs_poll(e), POLLIN | POLLRDNORM); /* full: no POLLOUT */
 	v = 1;
 	assert_int_equal(vfs_write(e, &v, 8), -EAGAIN);
 	v = 0;
-	assert_int_equal(vfs_write(e, &v, 8), 8);	/* adding 0 always fits */
+	assert_int_equal(vfs_write(e, &v, 8), 8); /* adding 0 always fits */
 	file_put(e);
 
 	e = eventfd_file(2, EFD_SEMAPHORE);
@@ -100,7 +100,7 @@ static void test_level_and_edge(void **state)
 	vfs_write(w, "xy", 2);
 	assert_int_equal(vfs_poll(ep), POLLIN | POLLRDNORM);
 	assert_int_equal(harvest(ep, 8, out), 2);
-	assert_string_equal(out, "2:1 1:1");	/* in the order the data came */
+	assert_string_equal(out, "2:1 1:1"); /* in the order the data came */
 	/* level: again while readable; edge: not without a new event */
 	assert_int_equal(harvest(ep, 8, out), 1);
 	assert_string_equal(out, "1:1");
@@ -135,11 +135,11 @@ static void test_oneshot_mod_del(void **state)
 	assert_int_equal(pipe_create(&r, &w, O_NONBLOCK), 0);
 	assert_int_equal(add(ep, 3, r, EPOLLIN | EPOLLONESHOT, 7), 0);
 	assert_int_equal(add(ep, 3, r, EPOLLIN, 7), -EEXIST);
-	assert_int_equal(add(ep, 4, r, EPOLLIN, 8), 0);	/* same file, other fd */
+	assert_int_equal(add(ep, 4, r, EPOLLIN, 8), 0); /* same file, other fd */
 	vfs_write(w, "x", 1);
 	assert_int_equal(harvest(ep, 8, out), 2);
 	assert_string_equal(out, "7:1 8:1");
-	assert_int_equal(harvest(ep, 8, out), 1);	/* one-shot is disarmed */
+	assert_int_equal(harvest(ep, 8, out), 1); /* one-shot is disarmed */
 	assert_string_equal(out, "8:1");
 	assert_int_equal(epoll_ctl_file(ep, EPOLL_CTL_DEL, 4, r, NULL), 0);
 	assert_int_equal(epoll_ctl_file(ep, EPOLL_CTL_DEL, 4, r, NULL), -ENOENT);
@@ -154,7 +154,7 @@ static void test_oneshot_mod_del(void **state)
 	assert_int_equal(epoll_ctl_file(ep, 99, 3, r, &ev), -EINVAL);
 	/* write end: POLLOUT only when asked */
 	assert_int_equal(add(ep, 6, w, EPOLLOUT | EPOLLEXCLUSIVE, 10), 0);
-	assert_int_equal(mod(ep, 6, w, EPOLLOUT, 10), -EINVAL);	/* exclusive item */
+	assert_int_equal(mod(ep, 6, w, EPOLLOUT, 10), -EINVAL); /* exclusive item */
 	assert_int_equal(harvest(ep, 8, out), 1);
 	assert_string_equal(out, "10:4");
 	file_put(ep);
@@ -204,9 +204,11 @@ static void test_errors(void **state)
 	assert_int_equal(add(ep, 3, reg, EPOLLIN, 0), -EPERM);
 	assert_int_equal(add(ep, 3, dir, EPOLLIN, 0), -EPERM);
 	assert_int_equal(add(ep, 3, ep, EPOLLIN, 0), -EINVAL);
-	assert_int_equal(add(r, 3, w, EPOLLIN, 0), -EINVAL);	/* not a set */
-	assert_int_equal(add(ep, 3, r, EPOLLIN | EPOLLEXCLUSIVE | EPOLLONESHOT, 0), -EINVAL);
-	assert_int_equal(add(ep, 3, r, EPOLLIN | EPOLLEXCLUSIVE | EPOLLRDHUP, 0), -EINVAL);
+	assert_int_equal(add(r, 3, w, EPOLLIN, 0), -EINVAL); /* not a set */
+	assert_int_equal(add(ep, 3, r, EPOLLIN | EPOLLEXCLUSIVE | EPOLLONESHOT, 0),
+			 -EINVAL);
+	assert_int_equal(add(ep, 3, r, EPOLLIN | EPOLLEXCLUSIVE | EPOLLRDHUP, 0),
+			 -EINVAL);
 	struct file *inner = epoll_create_file();
 	assert_int_equal(add(ep, 4, inner, EPOLLIN | EPOLLEXCLUSIVE, 0), -EINVAL);
 	file_put(inner);
@@ -226,14 +228,14 @@ static void test_close_removes(void **state)
 	assert_int_equal(add(ep, 3, r, EPOLLIN, 1), 0);
 	assert_int_equal(add(ep, 4, w, EPOLLOUT, 2), 0);
 	struct file *dup = file_get(r);
-	file_put(r);	/* a descriptor left: still watched */
+	file_put(r); /* a descriptor left: still watched */
 	assert_int_equal(harvest(ep, 8, out), 1);
 	assert_string_equal(out, "2:4");
 	vfs_write(w, "x", 1);
 	assert_int_equal(harvest(ep, 8, out), 2);
-	file_put(dup);	/* the last reference: out of the set */
+	file_put(dup); /* the last reference: out of the set */
 	assert_int_equal(harvest(ep, 8, out), 1);
-	assert_string_equal(out, "2:c");	/* POLLOUT|POLLERR: no reader */
+	assert_string_equal(out, "2:c"); /* POLLOUT|POLLERR: no reader */
 	/* the set goes first, with a file still in it */
 	file_put(ep);
 	file_put(w);
@@ -251,7 +253,7 @@ static void test_nesting(void **state)
 	vfs_write(w, "x", 1);
 	assert_int_equal(harvest(outer, 8, out), 1);
 	assert_string_equal(out, "2:1");
-	assert_int_equal(harvest(outer, 8, out), 0);	/* edge-triggered */
+	assert_int_equal(harvest(outer, 8, out), 0); /* edge-triggered */
 	vfs_write(w, "y", 1);
 	assert_int_equal(harvest(outer, 8, out), 1);
 	assert_int_equal(harvest(inner, 8, out), 1);
@@ -278,14 +280,17 @@ static void test_nesting(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_eventfd, shim_setup, shim_teardown),
-		cmocka_unit_test_setup_teardown(test_level_and_edge, shim_setup, shim_teardown),
-		cmocka_unit_test_setup_teardown(test_oneshot_mod_del, shim_setup, shim_teardown),
-		cmocka_unit_test_setup_teardown(test_order_and_maxevents, shim_setup,
-						shim_teardown),
-		cmocka_unit_test_setup_teardown(test_errors, shim_setup, shim_teardown),
-		cmocka_unit_test_setup_teardown(test_close_removes, shim_setup, shim_teardown),
-		cmocka_unit_test_setup_teardown(test_nesting, shim_setup, shim_teardown),
+	    cmocka_unit_test_setup_teardown(test_eventfd, shim_setup, shim_teardown),
+	    cmocka_unit_test_setup_teardown(test_level_and_edge, shim_setup,
+					    shim_teardown),
+	    cmocka_unit_test_setup_teardown(test_oneshot_mod_del, shim_setup,
+					    shim_teardown),
+	    cmocka_unit_test_setup_teardown(test_order_and_maxevents, shim_setup,
+					    shim_teardown),
+	    cmocka_unit_test_setup_teardown(test_errors, shim_setup, shim_teardown),
+	    cmocka_unit_test_setup_teardown(test_close_removes, shim_setup,
+					    shim_teardown),
+	    cmocka_unit_test_setup_teardown(test_nesting, shim_setup, shim_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -120,9 +120,9 @@ static void test_name_limits(void **state)
 	char name[300], path[PATH_MAX + 10];
 	memset(name, 'n', 257);
 	name[0] = '/';
-	name[257] = 0;	/* a 256-byte component */
+	name[257] = 0; /* a 256-byte component */
 	assert_int_equal(t_lookup(name, 0, NULL), -ENAMETOOLONG);
-	name[256] = 0;	/* 255: the longest allowed */
+	name[256] = 0; /* 255: the longest allowed */
 	assert_int_equal(t_lookup(name, 0, NULL), -ENOENT);
 	assert_int_equal(t_write(name, "ok"), 0);
 	assert_int_equal(t_lookup(name, 0, NULL), 0);
@@ -228,7 +228,8 @@ static void test_link_counts(void **state)
 	assert_int_equal(vfs_linkat(AT_FDCWD, "/sl", AT_FDCWD, "/sl2", 0), 0);
 	assert_int_equal(t_stat("/sl2", false, &st), 0);
 	assert_true(S_ISLNK(st.mode));
-	assert_int_equal(vfs_linkat(AT_FDCWD, "/sl", AT_FDCWD, "/g2", AT_SYMLINK_FOLLOW), 0);
+	assert_int_equal(vfs_linkat(AT_FDCWD, "/sl", AT_FDCWD, "/g2", AT_SYMLINK_FOLLOW),
+			 0);
 	assert_int_equal(t_stat("/g2", false, &st), 0);
 	assert_true(S_ISREG(st.mode));
 	assert_int_equal(st.nlink, 2);
@@ -265,8 +266,10 @@ static void test_rename(void **state)
 	assert_int_equal(vfs_renameat(AT_FDCWD, "/a/.", AT_FDCWD, "/z", 0), -EBUSY);
 	/* NOREPLACE */
 	assert_int_equal(t_write("/f3", "3"), 0);
-	assert_int_equal(vfs_renameat(AT_FDCWD, "/f3", AT_FDCWD, "/f2", RENAME_NOREPLACE), -EEXIST);
-	assert_int_equal(vfs_renameat(AT_FDCWD, "/f3", AT_FDCWD, "/f2", RENAME_EXCHANGE), -EINVAL);
+	assert_int_equal(vfs_renameat(AT_FDCWD, "/f3", AT_FDCWD, "/f2", RENAME_NOREPLACE),
+			 -EEXIST);
+	assert_int_equal(vfs_renameat(AT_FDCWD, "/f3", AT_FDCWD, "/f2", RENAME_EXCHANGE),
+			 -EINVAL);
 	/* over an empty directory, and directory link counts follow the move */
 	assert_int_equal(vfs_renameat(AT_FDCWD, "/a/sub", AT_FDCWD, "/b", 0), 0);
 	assert_string_equal(t_read("/b/x", NULL), "x");
@@ -299,18 +302,12 @@ static void test_remove_tree(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		FS_TEST(test_dots_and_slashes),
-		FS_TEST(test_relative_and_chdir),
-		FS_TEST(test_symlinks),
-		FS_TEST(test_symlink_loops),
-		FS_TEST(test_dangling),
-		FS_TEST(test_name_limits),
-		FS_TEST(test_create_semantics),
-		FS_TEST(test_unlink_rmdir),
-		FS_TEST(test_removed_cwd),
-		FS_TEST(test_link_counts),
-		FS_TEST(test_rename),
-		FS_TEST(test_remove_tree),
+	    FS_TEST(test_dots_and_slashes), FS_TEST(test_relative_and_chdir),
+	    FS_TEST(test_symlinks),	    FS_TEST(test_symlink_loops),
+	    FS_TEST(test_dangling),	    FS_TEST(test_name_limits),
+	    FS_TEST(test_create_semantics), FS_TEST(test_unlink_rmdir),
+	    FS_TEST(test_removed_cwd),	    FS_TEST(test_link_counts),
+	    FS_TEST(test_rename),	    FS_TEST(test_remove_tree),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -156,7 +156,7 @@ static void test_reopen_pipe_end(void **state)
 	assert_int_equal(vfs_write(w2, "k", 1), 1);
 	char c;
 	assert_int_equal(vfs_read(r, &c, 1), 1);
-	assert_int_equal(vfs_read(r, &c, 1), -EAGAIN);	/* a writer is still open */
+	assert_int_equal(vfs_read(r, &c, 1), -EAGAIN); /* a writer is still open */
 	file_put(w2);
 	assert_int_equal(vfs_read(r, &c, 1), 0);
 	file_put(r);
@@ -165,12 +165,12 @@ static void test_reopen_pipe_end(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ring_wraparound),
-		FS_TEST(test_pipe_eof_epipe),
-		FS_TEST(test_pipe_blocking_is_interruptible),
-		FS_TEST(test_pipe_buf_atomic),
-		FS_TEST(test_fdtable),
-		FS_TEST(test_reopen_pipe_end),
+	    cmocka_unit_test(test_ring_wraparound),
+	    FS_TEST(test_pipe_eof_epipe),
+	    FS_TEST(test_pipe_blocking_is_interruptible),
+	    FS_TEST(test_pipe_buf_atomic),
+	    FS_TEST(test_fdtable),
+	    FS_TEST(test_reopen_pipe_end),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -70,7 +70,7 @@ static void test_lseek(void **state)
 
 struct names {
 	struct dir_ctx ctx;
-	int max;		/* entries per call */
+	int max; /* entries per call */
 	int got;
 	char seen[400][16];
 	int nseen;
@@ -190,10 +190,10 @@ static void cpio_add(struct cpio *c, const char *name, uint32_t mode, uint32_t n
 		     uint32_t ino, uint32_t mtime, const char *data)
 {
 	size_t dlen = data ? strlen(data) : 0;
-	c->len += (size_t)sprintf(c->buf + c->len,
-				  "070701%08X%08X%08X%08X%08X%08X%08zX%08X%08X%08X%08X%08zX%08X",
-				  ino, mode, 0, 0, nlink, mtime, dlen, 0, 0, 0, 0,
-				  strlen(name) + 1, 0);
+	c->len += (size_t)sprintf(
+	    c->buf + c->len,
+	    "070701%08X%08X%08X%08X%08X%08X%08zX%08X%08X%08X%08X%08zX%08X", ino, mode, 0,
+	    0, nlink, mtime, dlen, 0, 0, 0, 0, strlen(name) + 1, 0);
 	memcpy(c->buf + c->len, name, strlen(name) + 1);
 	c->len += strlen(name) + 1;
 	pad4(c);
@@ -250,12 +250,9 @@ static void test_initrd_rejects_dotdot(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		FS_TEST(test_growth_and_holes),
-		FS_TEST(test_lseek),
-		FS_TEST(test_getdents_stable),
-		FS_TEST(test_dir_read_errors),
-		FS_TEST(test_initrd),
-		FS_TEST(test_initrd_rejects_dotdot),
+	    FS_TEST(test_growth_and_holes), FS_TEST(test_lseek),
+	    FS_TEST(test_getdents_stable),  FS_TEST(test_dir_read_errors),
+	    FS_TEST(test_initrd),	    FS_TEST(test_initrd_rejects_dotdot),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,15 +13,36 @@
 #include "fs/internal.h"
 #include "shim.h"
 
-void *kmalloc(size_t n) { return malloc(n ? n : 1); }
-void *kzalloc(size_t n) { return calloc(1, n ? n : 1); }
-void *krealloc(void *p, size_t n) { return realloc(p, n ? n : 1); }
-void kfree(void *p) { free(p); }
-char *kstrdup(const char *s) { return strdup(s); }
+void *kmalloc(size_t n)
+{
+	return malloc(n ? n : 1);
+}
+void *kzalloc(size_t n)
+{
+	return calloc(1, n ? n : 1);
+}
+void *krealloc(void *p, size_t n)
+{
+	return realloc(p, n ? n : 1);
+}
+void kfree(void *p)
+{
+	free(p);
+}
+char *kstrdup(const char *s)
+{
+	return strdup(s);
+}
 
 static uint64_t fake_ns = 1700000000ULL * 1000000000ULL;
-uint64_t clock_realtime_ns(void) { return fake_ns += 1000; }
-uint64_t clock_monotonic_ns(void) { return fake_ns += 1000; }
+uint64_t clock_realtime_ns(void)
+{
+	return fake_ns += 1000;
+}
+uint64_t clock_monotonic_ns(void)
+{
+	return fake_ns += 1000;
+}
 
 int printk(const char *fmt, ...)
 {
@@ -36,39 +57,68 @@ int printk(const char *fmt, ...)
 }
 
 int shim_sleeps;
-void waitq_init(struct waitq *wq) { list_init(&wq->waiters); }
-void waitq_wake_all(struct waitq *wq) {}
+void waitq_init(struct waitq *wq)
+{
+	list_init(&wq->waiters);
+}
+void waitq_wake_all(struct waitq *wq)
+{
+}
 int waitq_sleep(struct waitq *wq, uint64_t deadline)
 {
 	shim_sleeps++;
-	return -ERESTARTSYS;	/* as if a signal came: blocking would hang a test */
+	return -ERESTARTSYS; /* as if a signal came: blocking would hang a test */
 }
-int poll_wait_any(uint64_t deadline) { return -EINTR; }
+int poll_wait_any(uint64_t deadline)
+{
+	return -EINTR;
+}
 static uint64_t shim_poll_clock;
-uint64_t poll_clock(void) { return shim_poll_clock; }
-uint64_t poll_clock_advance(void) { return ++shim_poll_clock; }
-int poll_wait_since(uint64_t seen, uint64_t deadline) { return -EINTR; }
+uint64_t poll_clock(void)
+{
+	return shim_poll_clock;
+}
+uint64_t poll_clock_advance(void)
+{
+	return ++shim_poll_clock;
+}
+int poll_wait_since(uint64_t seen, uint64_t deadline)
+{
+	return -EINTR;
+}
 
 static struct process fake;
-struct process *proc_current(void) { return &fake; }
+struct process *proc_current(void)
+{
+	return &fake;
+}
 
 /* Credentials: the fake process's (root unless a test changes them), with
  * access()'s override; group lists are never shared here. */
 static const struct cred *override;
-const struct cred *cred_current(void) { return override ? override : &fake.cred; }
+const struct cred *cred_current(void)
+{
+	return override ? override : &fake.cred;
+}
 const struct cred *cred_override(const struct cred *c)
 {
 	const struct cred *old = override;
 	override = c;
 	return old;
 }
-void cred_revert(const struct cred *old) { override = old; }
+void cred_revert(const struct cred *old)
+{
+	override = old;
+}
 void cred_copy(struct cred *child, const struct cred *parent)
 {
 	*child = *parent;
 	child->groups = NULL;
 }
-void cred_release(struct cred *c) { c->groups = NULL; }
+void cred_release(struct cred *c)
+{
+	c->groups = NULL;
+}
 struct group_info *groups_alloc(uint32_t n)
 {
 	struct group_info *g = calloc(1, sizeof(*g) + n * sizeof(uint32_t));
@@ -76,7 +126,10 @@ struct group_info *groups_alloc(uint32_t n)
 	g->ngroups = n;
 	return g;
 }
-void groups_put(struct group_info *g) { free(g); }
+void groups_put(struct group_info *g)
+{
+	free(g);
+}
 
 struct file *console_open_chan(int chan)
 {
@@ -111,7 +164,7 @@ int shim_setup(void **state)
 int shim_teardown(void **state)
 {
 	cred_release(&fake.cred);
-	memset(&fake.cred, 0, sizeof(fake.cred));	/* root cleans up */
+	memset(&fake.cred, 0, sizeof(fake.cred)); /* root cleans up */
 	fs_proc_exit(&fake);
 	for (;;) {
 		struct dir_ctx ctx = {.pos = 0, .emit = grab};
@@ -128,8 +181,8 @@ int shim_teardown(void **state)
 	struct inode *root = vfs_root;
 	vfs_root = NULL;
 	root->nlink = 0;
-	inode_put(root);	/* vfs_root's reference */
-	inode_put(root);	/* the super block's: frees it */
+	inode_put(root); /* vfs_root's reference */
+	inode_put(root); /* the super block's: frees it */
 	free(sb);
 	return 0;
 }

@@ -28,21 +28,25 @@ static void check(const void *msg, size_t len, const char *want)
 static void test_fips_vectors(void **state)
 {
 	check("", 0, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-	check("abc", 3, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	check("abc", 3,
+	      "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	const char *m = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
-	check(m, strlen(m), "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+	check(m, strlen(m),
+	      "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }
 
 static void test_million_a(void **state)
 {
 	static char a[1000000];
 	memset(a, 'a', sizeof(a));
-	check(a, sizeof(a), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	check(a, sizeof(a),
+	      "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
 static void test_split_updates(void **state)
 {
-	const char *m = "The quick brown fox jumps over the lazy dog, again and again, 1234567890";
+	const char *m =
+	    "The quick brown fox jumps over the lazy dog, again and again, 1234567890";
 	size_t n = strlen(m);
 	uint8_t whole[SHA256_LEN];
 	sha256(m, n, whole);
@@ -88,10 +92,10 @@ static void test_rfc4231(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fips_vectors),
-		cmocka_unit_test(test_million_a),
-		cmocka_unit_test(test_split_updates),
-		cmocka_unit_test(test_rfc4231),
+	    cmocka_unit_test(test_fips_vectors),
+	    cmocka_unit_test(test_million_a),
+	    cmocka_unit_test(test_split_updates),
+	    cmocka_unit_test(test_rfc4231),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -83,7 +83,7 @@ static void test_fields(void **state)
 		while ((r = ctl_next_field(buf, cut, &off, &f, &why)) == 1)
 			;
 		if (cut == 17 || cut == 25)
-			assert_int_equal(r, 0);	/* ends on a field boundary */
+			assert_int_equal(r, 0); /* ends on a field boundary */
 		else
 			assert_int_equal(r, -22);
 	}
@@ -117,10 +117,10 @@ static void test_mac(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_header_roundtrip),
-		cmocka_unit_test(test_bad_headers),
-		cmocka_unit_test(test_fields),
-		cmocka_unit_test(test_mac),
+	    cmocka_unit_test(test_header_roundtrip),
+	    cmocka_unit_test(test_bad_headers),
+	    cmocka_unit_test(test_fields),
+	    cmocka_unit_test(test_mac),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

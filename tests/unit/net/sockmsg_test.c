@@ -65,8 +65,10 @@ static void test_iter_segments(void **state)
 {
 	for (int kernel = 0; kernel < 2; kernel++) {
 		char a[3] = {0}, b[1] = {0}, c[5] = {0};
-		struct linux_iovec v[4] = {{(uintptr_t)a, 3}, {(uintptr_t)NULL, 0},
-					   {(uintptr_t)b, 1}, {(uintptr_t)c, 5}};
+		struct linux_iovec v[4] = {{(uintptr_t)a, 3},
+					   {(uintptr_t)NULL, 0},
+					   {(uintptr_t)b, 1},
+					   {(uintptr_t)c, 5}};
 		struct sock_iter it;
 		iter_over(&it, v, 4, kernel);
 		assert_int_equal(it.count, 9);
@@ -77,7 +79,7 @@ static void test_iter_segments(void **state)
 		assert_memory_equal(a, "012", 3);
 		assert_memory_equal(b, "3", 1);
 		assert_memory_equal(c, "45678", 5);
-		assert_int_equal(sock_iter_to(&it, "x", 1), -EINVAL);	/* past the end */
+		assert_int_equal(sock_iter_to(&it, "x", 1), -EINVAL); /* past the end */
 		assert_int_equal(sock_iter_to(&it, "", 0), 0);
 
 		char out[9];
@@ -91,14 +93,15 @@ static void test_iter_segments(void **state)
 static void test_iter_fault(void **state)
 {
 	char a[4], b[4], c[4];
-	struct linux_iovec v[3] = {{(uintptr_t)a, 4}, {(uintptr_t)b, 4}, {(uintptr_t)c, 4}};
+	struct linux_iovec v[3] = {
+	    {(uintptr_t)a, 4}, {(uintptr_t)b, 4}, {(uintptr_t)c, 4}};
 	struct sock_iter it;
 	iter_over(&it, v, 3, false);
 	bad_lo = (uintptr_t)b;
 	bad_hi = bad_lo + 4;
 	assert_int_equal(sock_iter_to(&it, "0123456789ab", 12), -EFAULT);
-	assert_memory_equal(a, "0123", 4);	/* what came before the bad page is there */
-	assert_int_equal(it.count, 8);		/* and the iterator stands at b */
+	assert_memory_equal(a, "0123", 4); /* what came before the bad page is there */
+	assert_int_equal(it.count, 8);	   /* and the iterator stands at b */
 	assert_int_equal(it.idx, 1);
 	/* a kernel iterator never faults */
 	bad_lo = bad_hi = 0;
@@ -114,12 +117,13 @@ static void test_iter_init_user(void **state)
 	assert_int_equal(sock_iter_init_user(&it, v, 3), 0);
 	assert_int_equal(it.count, 12);
 	assert_false(it.kernel);
-	v[1].len = (uint64_t)-1;	/* a negative length */
+	v[1].len = (uint64_t)-1; /* a negative length */
 	assert_int_equal(sock_iter_init_user(&it, v, 3), -EINVAL);
-	v[1] = (struct linux_iovec){0xffff800000000000UL, 16};	/* the kernel half */
+	v[1] = (struct linux_iovec){0xffff800000000000UL, 16}; /* the kernel half */
 	assert_int_equal(sock_iter_init_user(&it, v, 3), -EFAULT);
 	/* the total is capped at MAX_RW_COUNT, segment by segment */
-	struct linux_iovec big[2] = {{0x10000, 0x7ffff000UL}, {0x10000, 100}};	/* never touched */
+	struct linux_iovec big[2] = {{0x10000, 0x7ffff000UL},
+				     {0x10000, 100}}; /* never touched */
 	assert_int_equal(sock_iter_init_user(&it, big, 2), 0);
 	assert_int_equal(it.count, 0x7ffff000UL);
 	assert_int_equal(big[1].len, 0);
@@ -139,9 +143,10 @@ static size_t put_hdr(char *buf, size_t off, uint64_t len, int level, int type)
 static void test_cmsg_walk(void **state)
 {
 	_Alignas(8) char buf[64] = {0};
-	size_t off = put_hdr(buf, 0, CMSG_LEN_K(4), SOL_SOCKET, SCM_RIGHTS);	/* 20 -> 24 */
+	size_t off =
+	    put_hdr(buf, 0, CMSG_LEN_K(4), SOL_SOCKET, SCM_RIGHTS); /* 20 -> 24 */
 	assert_int_equal(off, 24);
-	off = put_hdr(buf, off, CMSG_LEN_K(12), SOL_SOCKET, SCM_CREDENTIALS);	/* 28 */
+	off = put_hdr(buf, off, CMSG_LEN_K(12), SOL_SOCKET, SCM_CREDENTIALS); /* 28 */
 	struct sock_msg m = {.control = buf, .controllen = off};
 	const struct linux_cmsghdr *c = sock_cmsg_next(&m, NULL);
 	assert_non_null(c);
@@ -152,15 +157,15 @@ static void test_cmsg_walk(void **state)
 	assert_null(sock_cmsg_next(&m, c));
 	assert_int_equal(sock_cmsg_check(&m), 0);
 
-	m.controllen = 24 + 15;	/* a trailing piece shorter than a header is not one */
+	m.controllen = 24 + 15; /* a trailing piece shorter than a header is not one */
 	c = sock_cmsg_next(&m, sock_cmsg_next(&m, NULL));
 	assert_null(c);
 	assert_int_equal(sock_cmsg_check(&m), 0);
 
 	m.controllen = off;
-	put_hdr(buf, 0, 8, SOL_SOCKET, SCM_RIGHTS);	/* shorter than its header */
+	put_hdr(buf, 0, 8, SOL_SOCKET, SCM_RIGHTS); /* shorter than its header */
 	assert_int_equal(sock_cmsg_check(&m), -EINVAL);
-	put_hdr(buf, 0, 100, SOL_SOCKET, SCM_RIGHTS);	/* longer than what is left */
+	put_hdr(buf, 0, 100, SOL_SOCKET, SCM_RIGHTS); /* longer than what is left */
 	assert_int_equal(sock_cmsg_check(&m), -EINVAL);
 	m.controllen = 0;
 	assert_null(sock_cmsg_next(&m, NULL));
@@ -174,13 +179,13 @@ static void test_put_cmsg(void **state)
 	int fds[2] = {7, 9};
 	assert_int_equal(sock_cmsg_room(&m), 48);
 	assert_int_equal(sock_put_cmsg(&m, SOL_SOCKET, SCM_RIGHTS, fds, 4), 4);
-	assert_int_equal(m.controllen, 24);	/* CMSG_SPACE(4) */
+	assert_int_equal(m.controllen, 24); /* CMSG_SPACE(4) */
 	struct linux_cmsghdr h;
 	memcpy(&h, buf, sizeof(h));
 	assert_int_equal(h.cmsg_len, 20);
 	assert_int_equal(h.cmsg_level, SOL_SOCKET);
 	assert_int_equal(h.cmsg_type, SCM_RIGHTS);
-	assert_int_equal(buf[20], 0);	/* padding zeroed */
+	assert_int_equal(buf[20], 0); /* padding zeroed */
 	assert_int_equal(buf[23], 0);
 	assert_int_equal(m.flags, 0);
 
@@ -212,11 +217,11 @@ static void test_put_cmsg(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_iter_segments, setup),
-		cmocka_unit_test_setup(test_iter_fault, setup),
-		cmocka_unit_test_setup(test_iter_init_user, setup),
-		cmocka_unit_test_setup(test_cmsg_walk, setup),
-		cmocka_unit_test_setup(test_put_cmsg, setup),
+	    cmocka_unit_test_setup(test_iter_segments, setup),
+	    cmocka_unit_test_setup(test_iter_fault, setup),
+	    cmocka_unit_test_setup(test_iter_init_user, setup),
+	    cmocka_unit_test_setup(test_cmsg_walk, setup),
+	    cmocka_unit_test_setup(test_put_cmsg, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
