@@ -21,6 +21,10 @@
  *       N connections to the numeric address ADDR at once (default 4), each
  *       sends N deterministic bytes (default 65536), half-closes, and checks the
  *       echo byte for byte.
+ *   echo_server udpclient ADDR PORT [--count N]
+ *       N datagrams (default 64) of 1 to 1400 deterministic bytes to a UDP echo
+ *       service at ADDR, one at a time, each answered in full within 5 s
+ *       (resent up to 5 times: UDP may lose one), boundaries kept.
  *
  * Exit status 0 when everything held, 1 (with "FAIL: ..." on stderr) when not.
  */
@@ -410,12 +414,43 @@ static int self_test(void)
 	return 0;
 }
 
+static int run_udp_client(const char *host, int port, int count)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	unsigned x = 12345;
+	char out[1400], in[2048];
+
+	CHECK(make_addr(host, port, &ss, &len), "not a numeric address: %s", host);
+	int fd = socket(ss.ss_family, SOCK_DGRAM, 0);
+	CHECK(fd >= 0, "socket(SOCK_DGRAM)");
+	CHECK_OK(connect(fd, (struct sockaddr *)&ss, len));
+	struct timeval tv = {5, 0};
+	CHECK_OK(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)));
+	for (int i = 0; i < count; i++) {
+		size_t n = 1 + lcg_next(&x) % sizeof(out);
+		for (size_t k = 0; k < n; k++)
+			out[k] = (char)lcg_next(&x);
+		ssize_t got = -1;
+		for (int attempt = 0; attempt < 5 && got < 0; attempt++) {
+			CHECK(send(fd, out, n, 0) == (ssize_t)n, "send datagram %d", i);
+			got = recv(fd, in, sizeof(in), 0);
+			CHECK(got >= 0 || errno == EAGAIN, "recv datagram %d", i);
+		}
+		CHECK(got == (ssize_t)n && !memcmp(in, out, n),
+		      "datagram %d: %zd bytes back for %zu sent", i, got, n);
+	}
+	close(fd);
+	return 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: echo_server\n"
 			"       echo_server serve PORT [--bind ADDR] [--count N] [--tag "
 			"TEXT] [--rebind]\n"
-			"       echo_server client ADDR PORT [--conns N] [--bytes N]\n");
+			"       echo_server client ADDR PORT [--conns N] [--bytes N]\n"
+		"       echo_server udpclient ADDR PORT [--count N]\n");
 	exit(2);
 }
 
@@ -470,6 +505,21 @@ int main(int argc, char **argv)
 			return 1;
 		OK("client: %d connection(s) x %zu bytes echoed byte for byte", nconns,
 		   bytes);
+		return 0;
+	}
+	if (!strcmp(argv[1], "udpclient") && argc >= 4) {
+		int count = 64;
+
+		for (int i = 4; i < argc; i++) {
+			if (!strcmp(argv[i], "--count") && i + 1 < argc)
+				count = atoi(argv[++i]);
+			else
+				usage();
+		}
+		CHECK(count > 0, "--count must be positive");
+		if (run_udp_client(argv[2], atoi(argv[3]), count))
+			return 1;
+		OK("udpclient: %d datagrams echoed, boundaries kept", count);
 		return 0;
 	}
 	usage();

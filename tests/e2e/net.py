@@ -17,7 +17,7 @@ must be the same inside UniELF.  Cases (one server boot each, several checks):
   net/nginx-www-data         the same with `user www-data;` as Debian's nginx.conf has it
   net/redis                  redis-server: redis-cli commands, redis-benchmark
   net/python-http            python3 -m http.server: file, listing, 404
-  net/outbound               guest clients of host servers at 10.0.2.2: the echo
+  net/outbound               guest clients of host servers at 10.0.2.2: the echo and UDP echo
                              client, curl by address and by a name in /etc/hosts
   net/upgrade-under-load     20 `unielf upgrade`s of a serving echo_server under host load:
                              zero failed requests, every version answered
@@ -658,6 +658,34 @@ def case_python_http(ctx):
     return serve_and_stop(ctx, srv, body, signal.SIGINT)  # KeyboardInterrupt: exit 0
 
 
+class HostUDPEcho:
+    """A host UDP echo service on 127.0.0.1 (the guest reaches it as 10.0.2.2)."""
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.settimeout(0.5)
+        self.port = self.sock.getsockname()[1]
+        self.stopping = threading.Event()
+        self.t = threading.Thread(target=self.loop, daemon=True)
+        self.t.start()
+
+    def loop(self):
+        while not self.stopping.is_set():
+            try:
+                data, peer = self.sock.recvfrom(65536)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            self.sock.sendto(data, peer)
+
+    def close(self):
+        self.stopping.set()
+        self.t.join(timeout=5)
+        self.sock.close()
+
+
 class HostHTTP:
     """A host HTTP server on 127.0.0.1 serving the shared www directory, for guest
     clients (QEMU forwards the guest's 10.0.2.2 to the host's loopback)."""
@@ -702,6 +730,7 @@ def case_outbound(ctx):
                              "--bind", "127.0.0.1"], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
     web = HostHTTP(ctx.files.www)
+    udp = HostUDPEcho()
     try:
         end = time.monotonic() + 10
         while True:
@@ -717,6 +746,12 @@ def case_outbound(ctx):
                                    str(eport), "--conns", "4", "--bytes", str(256 << 10)])
         need(st == 0, f"echo client: exit {st}: {err.decode(errors='replace').strip()}")
         checks["echo-client-4x256k"] = None
+
+        st, out, err = run_client(ctx, ctx.mode + "-udp",
+                                  [ctx.app("musl", "echo_server"), "udpclient", host,
+                                   str(udp.port), "--count", "64"])
+        need(st == 0, f"udp client: exit {st}: {err.decode(errors='replace').strip()}")
+        checks["udp-64-datagrams"] = None
 
         url = f"http://{host}:{web.port}/big.bin"
         st, out, err = run_client(ctx, ctx.mode + "-curl", [CURL, "-sS", "--max-time", "120",
@@ -738,6 +773,7 @@ def case_outbound(ctx):
         return checks
     finally:
         web.close()
+        udp.close()
         os.killpg(echo.pid, signal.SIGKILL)
         echo.wait()
 
