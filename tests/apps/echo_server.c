@@ -17,6 +17,7 @@
  *       of binding a new one.  --rebind: as an upgrade, ignore what the old
  *       version left and bind the address again, as an unmodified server does
  *       (the kernel hands it the old listener with its queued connections).
+ *       --udp: also echo UDP datagrams on the same port (a second thread).
  *   echo_server client ADDR PORT [--conns N] [--bytes N]
  *       N connections to the numeric address ADDR at once (default 4), each
  *       sends N deterministic bytes (default 65536), half-closes, and checks the
@@ -36,6 +37,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -414,6 +416,37 @@ static int self_test(void)
 	return 0;
 }
 
+/* --udp: every datagram goes back to its sender, as it came. */
+static void *udp_echo_loop(void *arg)
+{
+	int fd = *(int *)arg;
+	char buf[65536];
+
+	for (;;) {
+		struct sockaddr_storage peer;
+		socklen_t len = sizeof(peer);
+		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&peer, &len);
+		if (n >= 0)
+			sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&peer, len);
+	}
+	return NULL;
+}
+
+static void start_udp_echo(const char *addr, int port)
+{
+	static int fd;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	pthread_t t;
+
+	CHECK(make_addr(addr, port, &ss, &len), "not a numeric address: %s", addr);
+	fd = socket(ss.ss_family, SOCK_DGRAM, 0);
+	CHECK(fd >= 0, "socket(SOCK_DGRAM)");
+	if (bind(fd, (struct sockaddr *)&ss, len) != 0)
+		FAIL("bind udp %s port %d", addr, port);
+	CHECK(pthread_create(&t, NULL, udp_echo_loop, &fd) == 0, "pthread_create");
+}
+
 static int run_udp_client(const char *host, int port, int count)
 {
 	struct sockaddr_storage ss;
@@ -448,7 +481,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: echo_server\n"
 			"       echo_server serve PORT [--bind ADDR] [--count N] [--tag "
-			"TEXT] [--rebind]\n"
+			"TEXT] [--rebind] [--udp]\n"
 			"       echo_server client ADDR PORT [--conns N] [--bytes N]\n"
 		"       echo_server udpclient ADDR PORT [--count N]\n");
 	exit(2);
@@ -462,7 +495,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "serve") && argc >= 3) {
 		const char *bind_addr = "0.0.0.0";
 		long count = 0;
-		int rebind = 0;
+		int rebind = 0, udp = 0;
 		int lfd = -1;
 
 		for (int i = 3; i < argc; i++) {
@@ -474,6 +507,8 @@ int main(int argc, char **argv)
 				tag = argv[++i];
 			else if (!strcmp(argv[i], "--rebind"))
 				rebind = 1;
+			else if (!strcmp(argv[i], "--udp"))
+				udp = 1;
 			else
 				usage();
 		}
@@ -482,6 +517,8 @@ int main(int argc, char **argv)
 			lfd = adopt_inherited();
 		if (lfd < 0)
 			lfd = listen_on(bind_addr, atoi(argv[2]));
+		if (udp)
+			start_udp_echo(bind_addr, local_port(lfd));
 		printf("echo_server: listening on port %d\n", local_port(lfd));
 		fflush(stdout);
 		serve(lfd, count);

@@ -106,7 +106,7 @@ class Server:
     process group (stopping it never leaves QEMU behind), output in files."""
 
     def __init__(self, ctx, tag, argv, port=None, files=(), shares=(), env=None,
-                 control=None, mem=None, net=False):
+                 control=None, mem=None, net=False, udp=False):
         self.ctx, self.tag, self.port = ctx, tag, port
         os.makedirs(ctx.case_dir, exist_ok=True)
         self.out_path = os.path.join(ctx.case_dir, tag + ".stdout")
@@ -116,6 +116,8 @@ class Server:
             cmd = list(ctx.unielf) + ["run"] + list(ctx.unielf_opts)
             if port:
                 cmd += ["-p", f"{port}:{port}"]
+                if udp:
+                    cmd += ["-p", f"{port}:{port}/udp"]
             elif net:
                 cmd += ["--net", "user"]
             if mem:
@@ -405,8 +407,8 @@ class Ctx:
 
 def case_echo(ctx, variant):
     port = free_port()
-    srv = Server(ctx, ctx.mode, [ctx.app(variant, "echo_server"), "serve", str(port)],
-                 port=port)
+    srv = Server(ctx, ctx.mode, [ctx.app(variant, "echo_server"), "serve", str(port),
+                                 "--udp"], port=port, udp=True)
 
     def body():
         checks = {}
@@ -436,6 +438,12 @@ def case_echo(ctx, variant):
                             "--bytes", str(256 << 10)])
         need(rc == 0, f"host echo_server client: exit {rc}: {err.decode(errors='replace')}")
         checks["host-c-client-4x256k"] = None
+
+        # inbound UDP through -p PORT:PORT/udp, against the same port number
+        rc, out, err = run([host_client, "udpclient", "127.0.0.1", str(port), "--count",
+                            "64"])
+        need(rc == 0, f"host udpclient: exit {rc}: {err.decode(errors='replace')}")
+        checks["udp-64-datagrams"] = None
         return checks
     # echo_server has no SIGTERM handler: it dies of the signal, natively and inside
     return serve_and_stop(ctx, srv, body, signal.SIGTERM, 128 + signal.SIGTERM)
