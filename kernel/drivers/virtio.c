@@ -4,7 +4,9 @@
  * FEATURES_OK, queue, DRIVER_OK), and split virtqueues used one request at a
  * time with polled completion.  Register layouts are the transports' business
  * (virtio_mmio.c, virtio_pci.c); what the bytes mean is the drivers'
- * (virtio_9p.c). */
+ * (virtio_9p.c).  The negotiation and the virtq_ring helpers at the end
+ * serve the drivers that run their own queues (virtio_net.c,
+ * virtio_console.c). */
 #include <string.h>
 #include <kern/clock.h>
 #include <kern/compiler.h>
@@ -17,39 +19,9 @@
 #include "mm/mm_internal.h"
 #include <kern/proc.h>
 
-#define VIRTQ_DESC_F_NEXT	   1
-#define VIRTQ_DESC_F_WRITE	   2
-#define VIRTQ_DESC_F_INDIRECT	   4
-#define VIRTQ_AVAIL_F_NO_INTERRUPT 1
-
 #define INDIRECT_MAX (PAGE_SIZE / sizeof(struct virtq_desc))
 #define SPIN_NS	     (2 * 1000 * 1000ULL) /* then sleep in 1 ms steps */
 #define TIMEOUT_NS   (10 * NSEC_PER_SEC)
-
-struct virtq_desc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t flags;
-	uint16_t next;
-};
-_Static_assert(sizeof(struct virtq_desc) == 16, "virtq_desc");
-
-struct virtq_avail {
-	uint16_t flags;
-	uint16_t idx;
-	uint16_t ring[];
-};
-
-struct virtq_used_elem {
-	uint32_t id;
-	uint32_t len;
-};
-
-struct virtq_used {
-	uint16_t flags;
-	uint16_t idx;
-	struct virtq_used_elem ring[];
-};
 
 static struct virtio_dev *devices;
 static bool probed;
@@ -102,7 +74,7 @@ static void fail(struct virtio_dev *d, const char *why)
 	d->broken = true;
 }
 
-int virtio_init_dev(struct virtio_dev *d, uint64_t optional, uint16_t qmax)
+int virtio_negotiate(struct virtio_dev *d, uint64_t optional, const char **why)
 {
 	const struct virtio_transport *t = d->t;
 	t->set_status(d, 0);
@@ -112,7 +84,7 @@ int virtio_init_dev(struct virtio_dev *d, uint64_t optional, uint16_t qmax)
 	t->set_status(d, VIRTIO_STATUS_ACK | VIRTIO_STATUS_DRIVER);
 	uint64_t offered = t->get_features(d);
 	if (!(offered & (1ULL << VIRTIO_F_VERSION_1))) {
-		fail(d, "no VERSION_1 (legacy-only device)");
+		*why = "no VERSION_1 (legacy-only device)";
 		return -ENODEV;
 	}
 	d->features = offered & (optional | (1ULL << VIRTIO_F_VERSION_1));
@@ -120,7 +92,18 @@ int virtio_init_dev(struct virtio_dev *d, uint64_t optional, uint16_t qmax)
 	t->set_status(d, VIRTIO_STATUS_ACK | VIRTIO_STATUS_DRIVER |
 			     VIRTIO_STATUS_FEATURES_OK);
 	if (!(t->get_status(d) & VIRTIO_STATUS_FEATURES_OK)) {
-		fail(d, "features refused");
+		*why = "features refused";
+		return -ENODEV;
+	}
+	return 0;
+}
+
+int virtio_init_dev(struct virtio_dev *d, uint64_t optional, uint16_t qmax)
+{
+	const struct virtio_transport *t = d->t;
+	const char *why;
+	if (virtio_negotiate(d, optional, &why)) {
+		fail(d, why);
 		return -ENODEV;
 	}
 	uint16_t size = t->queue_max(d, 0);
@@ -262,4 +245,56 @@ int virtio_transact(struct virtio_dev *d, const void *out, size_t outlen, void *
 	}
 	*inlen = e->len;
 	return 0;
+}
+
+int virtq_ring_init(struct virtio_dev *d, struct virtq_ring *q, uint16_t index,
+		    uint16_t qmax, uint16_t multiple, uint16_t avail_flags)
+{
+	uint16_t size = d->t->queue_max(d, index);
+	if (!size)
+		return -ENODEV;
+	if (size > qmax)
+		size = qmax;
+	if (size < multiple)
+		return -ENODEV;
+	size = (uint16_t)(size - size % multiple);
+	uint64_t pd = frame_alloc(), pa = frame_alloc(), pu = frame_alloc();
+	if (!pd || !pa || !pu)
+		return -ENOMEM;
+	q->index = index;
+	q->size = size;
+	q->desc = phys_to_virt(pd);
+	q->avail = phys_to_virt(pa);
+	q->used = phys_to_virt(pu);
+	q->avail->flags = avail_flags;
+	q->avail_idx = q->last_used = 0;
+	return d->t->queue_setup(d, index, size, pd, pa, pu) ? -ENODEV : 0;
+}
+
+void virtq_offer(struct virtq_ring *q, uint16_t id)
+{
+	q->avail->ring[q->avail_idx % q->size] = id;
+	q->avail_idx++;
+}
+
+void virtq_publish(struct virtio_dev *d, struct virtq_ring *q)
+{
+	__asm__ volatile("" ::: "memory"); /* ring entries before the index */
+	*(volatile uint16_t *)&q->avail->idx = q->avail_idx;
+	__asm__ volatile("mfence" ::: "memory"); /* index before reading flags */
+	if (!(*(volatile uint16_t *)&q->used->flags & VIRTQ_USED_F_NO_NOTIFY))
+		d->t->notify(d, q->index);
+}
+
+bool virtq_used_ready(struct virtq_ring *q)
+{
+	return *(volatile uint16_t *)&q->used->idx != q->last_used;
+}
+
+struct virtq_used_elem virtq_take_used(struct virtq_ring *q)
+{
+	__asm__ volatile("" ::: "memory"); /* index before element */
+	struct virtq_used_elem e = q->used->ring[q->last_used % q->size];
+	q->last_used++;
+	return e;
 }

@@ -3,7 +3,9 @@
  * device registry, status and feature negotiation, split virtqueues and one
  * synchronous request at a time.  Transports: virtio_mmio.c (microvm) and
  * virtio_pci.c (q35/pc, modern capabilities).  Device drivers (virtio_9p.c)
- * find their devices here. */
+ * find their devices here; those that drive several queues themselves
+ * (virtio_net.c, virtio_console.c) negotiate with virtio_negotiate and run
+ * their queues with the virtq_ring helpers, so the ring code is written once. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
@@ -22,6 +24,39 @@
 #define VIRTIO_F_VERSION_1     32
 
 struct virtio_dev;
+
+#define VIRTQ_DESC_F_NEXT	   1
+#define VIRTQ_DESC_F_WRITE	   2
+#define VIRTQ_DESC_F_INDIRECT	   4
+#define VIRTQ_AVAIL_F_NO_INTERRUPT 1
+#define VIRTQ_USED_F_NO_NOTIFY	   1
+
+/* The split-ring layout (virtio 1.x, 2.7), shared by the core and the
+ * drivers that fill their own descriptors. */
+struct virtq_desc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags;
+	uint16_t next;
+};
+_Static_assert(sizeof(struct virtq_desc) == 16, "virtq_desc");
+
+struct virtq_avail {
+	uint16_t flags;
+	uint16_t idx;
+	uint16_t ring[];
+};
+
+struct virtq_used_elem {
+	uint32_t id;
+	uint32_t len;
+};
+
+struct virtq_used {
+	uint16_t flags;
+	uint16_t idx;
+	struct virtq_used_elem ring[];
+};
 
 /* What a transport provides.  Queue addresses are physical. */
 struct virtio_transport {
@@ -91,6 +126,37 @@ int virtio_transact(struct virtio_dev *d, const void *out, size_t outlen, void *
 		    size_t incap, uint32_t *inlen);
 /* Largest outlen or incap virtio_transact accepts for this device. */
 size_t virtio_max_transfer(struct virtio_dev *d);
+
+/* Negotiation alone, for drivers that set up their own queues: resets,
+ * ACK, DRIVER, VERSION_1 plus the wanted optional features, FEATURES_OK.
+ * 0, or -ENODEV with *why saying what the device refused; the caller then
+ * resets the device its own way (and says so in its own words). */
+int virtio_negotiate(struct virtio_dev *d, uint64_t optional, const char **why);
+
+/* A driver's own split virtqueue (virtio_net.c, virtio_console.c): one of
+ * several queues, buffers the driver's, descriptors filled by the driver,
+ * completion read from guest memory.  Not for the core's queue 0 (d->vq). */
+struct virtq_ring {
+	uint16_t index, size;
+	struct virtq_desc *desc;
+	struct virtq_avail *avail;
+	struct virtq_used *used;
+	uint16_t avail_idx, last_used;
+};
+
+/* Allocates queue `index` (zeroed pages, size at most qmax and rounded down
+ * to a multiple of `multiple`), writes avail_flags and hands it to the
+ * device.  0, -ENOMEM, or -ENODEV (no such queue, too small, refused). */
+int virtq_ring_init(struct virtio_dev *d, struct virtq_ring *q, uint16_t index,
+		    uint16_t qmax, uint16_t multiple, uint16_t avail_flags);
+/* Offers descriptor id to the device (seen after the next virtq_publish). */
+void virtq_offer(struct virtq_ring *q, uint16_t id);
+/* Publishes the offered ids and notifies the device unless it said not to. */
+void virtq_publish(struct virtio_dev *d, struct virtq_ring *q);
+/* true when the device has handed back a descriptor not yet taken. */
+bool virtq_used_ready(struct virtq_ring *q);
+/* The next used element; call only when virtq_used_ready(q). */
+struct virtq_used_elem virtq_take_used(struct virtq_ring *q);
 
 /* transports */
 void virtio_mmio_probe(void);

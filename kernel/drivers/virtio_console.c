@@ -23,50 +23,12 @@
 #define QMAX	 128 /* QEMU's virtio-serial queues have 128 entries */
 #define TX_PAGES 16  /* one chain of up to 64 KiB */
 
-#define DESC_F_NEXT	     1
-#define DESC_F_WRITE	     2
-#define AVAIL_F_NO_INTERRUPT 1
-#define USED_F_NO_NOTIFY     1
-
 #define SPIN_NS	   (2 * 1000 * 1000ULL)
 #define TIMEOUT_NS (10 * NSEC_PER_SEC)
 
-struct cq_desc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t flags;
-	uint16_t next;
-};
-_Static_assert(sizeof(struct cq_desc) == 16, "cq_desc");
-
-struct cq_avail {
-	uint16_t flags;
-	uint16_t idx;
-	uint16_t ring[];
-};
-
-struct cq_used_elem {
-	uint32_t id;
-	uint32_t len;
-};
-
-struct cq_used {
-	uint16_t flags;
-	uint16_t idx;
-	struct cq_used_elem ring[];
-};
-
-struct cq {
-	uint16_t index, size;
-	struct cq_desc *desc;
-	struct cq_avail *avail;
-	struct cq_used *used;
-	uint16_t avail_idx, last_used;
-};
-
 static struct virtio_dev *dev; /* initialised and not broken, or NULL */
 static bool tried;
-static struct cq rxq, txq;
+static struct virtq_ring rxq, txq;
 static uint8_t *rx_page[QMAX];
 static uint8_t *tx_page[TX_PAGES];
 static uint64_t tx_pa[TX_PAGES];
@@ -84,72 +46,20 @@ static void fail(struct virtio_dev *d, const char *why)
 	dev = NULL;
 }
 
-static int queue_init(struct virtio_dev *d, struct cq *q, uint16_t index)
-{
-	uint16_t size = d->t->queue_max(d, index);
-	if (!size)
-		return -ENODEV;
-	if (size > QMAX)
-		size = QMAX;
-	uint64_t pd = frame_alloc(), pa = frame_alloc(), pu = frame_alloc();
-	if (!pd || !pa || !pu)
-		return -ENOMEM;
-	q->index = index;
-	q->size = size;
-	q->desc = phys_to_virt(pd);
-	q->avail = phys_to_virt(pa);
-	q->used = phys_to_virt(pu);
-	q->avail->flags = AVAIL_F_NO_INTERRUPT; /* completion is polled */
-	q->avail_idx = q->last_used = 0;
-	return d->t->queue_setup(d, index, size, pd, pa, pu) ? -ENODEV : 0;
-}
-
-/* Offers descriptor id to the device (published by the next publish()). */
-static void offer(struct cq *q, uint16_t id)
-{
-	q->avail->ring[q->avail_idx % q->size] = id;
-	q->avail_idx++;
-}
-
-static void publish(struct virtio_dev *d, struct cq *q)
-{
-	__asm__ volatile("" ::: "memory"); /* ring entries before the index */
-	*(volatile uint16_t *)&q->avail->idx = q->avail_idx;
-	__asm__ volatile("mfence" ::: "memory"); /* index before reading flags */
-	if (!(*(volatile uint16_t *)&q->used->flags & USED_F_NO_NOTIFY))
-		d->t->notify(d, q->index);
-}
-
-static bool used_ready(struct cq *q)
-{
-	return *(volatile uint16_t *)&q->used->idx != q->last_used;
-}
-
 static int bring_up(struct virtio_dev *d)
 {
 	const struct virtio_transport *t = d->t;
+	const char *why;
 	d->claimed = true;
-	t->set_status(d, 0);
-	for (int i = 0; i < 1000000 && t->get_status(d); i++)
-		cpu_relax();
-	t->set_status(d, VIRTIO_STATUS_ACK);
-	t->set_status(d, VIRTIO_STATUS_ACK | VIRTIO_STATUS_DRIVER);
-	if (!(t->get_features(d) & (1ULL << VIRTIO_F_VERSION_1))) {
-		fail(d, "no VERSION_1 (legacy-only device)");
-		return -ENODEV;
-	}
 	/* no MULTIPORT: port 0 on queues 0 and 1, no control queues */
-	d->features = 1ULL << VIRTIO_F_VERSION_1;
-	t->set_features(d, d->features);
-	t->set_status(d, VIRTIO_STATUS_ACK | VIRTIO_STATUS_DRIVER |
-			     VIRTIO_STATUS_FEATURES_OK);
-	if (!(t->get_status(d) & VIRTIO_STATUS_FEATURES_OK)) {
-		fail(d, "features refused");
+	if (virtio_negotiate(d, 0, &why)) {
+		fail(d, why);
 		return -ENODEV;
 	}
-	int r = queue_init(d, &rxq, RXQ);
+	/* completion is polled */
+	int r = virtq_ring_init(d, &rxq, RXQ, QMAX, 1, VIRTQ_AVAIL_F_NO_INTERRUPT);
 	if (!r)
-		r = queue_init(d, &txq, TXQ);
+		r = virtq_ring_init(d, &txq, TXQ, QMAX, 1, VIRTQ_AVAIL_F_NO_INTERRUPT);
 	for (unsigned i = 0; !r && i < TX_PAGES; i++) {
 		tx_pa[i] = frame_alloc_nozero();
 		tx_page[i] = tx_pa[i] ? phys_to_virt(tx_pa[i]) : NULL;
@@ -163,8 +73,8 @@ static int bring_up(struct virtio_dev *d)
 			break;
 		}
 		rx_page[i] = phys_to_virt(pa);
-		rxq.desc[i] = (struct cq_desc){pa, PAGE_SIZE, DESC_F_WRITE, 0};
-		offer(&rxq, i);
+		rxq.desc[i] = (struct virtq_desc){pa, PAGE_SIZE, VIRTQ_DESC_F_WRITE, 0};
+		virtq_offer(&rxq, i);
 	}
 	if (r) {
 		fail(d, r == -ENOMEM ? "out of memory for the queues"
@@ -174,7 +84,7 @@ static int bring_up(struct virtio_dev *d)
 	t->set_status(d, VIRTIO_STATUS_ACK | VIRTIO_STATUS_DRIVER |
 			     VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
 	dev = d;
-	publish(d, &rxq);
+	virtq_publish(d, &rxq);
 	printk("virtio-console: %s: port 0, queues %u/%u", d->where, rxq.size, txq.size);
 	return 0;
 }
@@ -193,7 +103,7 @@ bool vcon_present(void)
 
 bool vcon_readable(void)
 {
-	return dev && (cur_valid || used_ready(&rxq));
+	return dev && (cur_valid || virtq_used_ready(&rxq));
 }
 
 long vcon_read(void *buf, size_t len)
@@ -203,11 +113,9 @@ long vcon_read(void *buf, size_t len)
 	bool offered = false;
 	while (dev && got < len) {
 		if (!cur_valid) {
-			if (!used_ready(&rxq))
+			if (!virtq_used_ready(&rxq))
 				break;
-			__asm__ volatile("" ::: "memory"); /* index before element */
-			struct cq_used_elem e = rxq.used->ring[rxq.last_used % rxq.size];
-			rxq.last_used++;
+			struct virtq_used_elem e = virtq_take_used(&rxq);
 			if (e.id >= rxq.size || e.len > PAGE_SIZE) {
 				fail(dev, "bad used element on the receive queue");
 				break;
@@ -222,13 +130,13 @@ long vcon_read(void *buf, size_t len)
 		got += n;
 		cur_off += (uint32_t)n;
 		if (cur_off == cur_len) {
-			offer(&rxq, cur_id);
+			virtq_offer(&rxq, cur_id);
 			cur_valid = false;
 			offered = true;
 		}
 	}
 	if (offered && dev)
-		publish(dev, &rxq);
+		virtq_publish(dev, &rxq);
 	return (long)got;
 }
 
@@ -237,7 +145,7 @@ long vcon_read(void *buf, size_t len)
 static int tx_wait(void)
 {
 	uint64_t start = clock_monotonic_ns();
-	while (!used_ready(&txq)) {
+	while (!virtq_used_ready(&txq)) {
 		uint64_t now = clock_monotonic_ns();
 		if (now - start > TIMEOUT_NS) {
 			fail(dev, "transmit not taken in 10 s");
@@ -265,15 +173,15 @@ int vcon_write(const void *buf, size_t len)
 		while (len && k < chain) {
 			size_t n = MIN(len, (size_t)PAGE_SIZE);
 			memcpy(tx_page[k], p, n);
-			txq.desc[k] = (struct cq_desc){tx_pa[k], (uint32_t)n, DESC_F_NEXT,
-						       (uint16_t)(k + 1)};
+			txq.desc[k] = (struct virtq_desc){
+			    tx_pa[k], (uint32_t)n, VIRTQ_DESC_F_NEXT, (uint16_t)(k + 1)};
 			p += n;
 			len -= n;
 			k++;
 		}
 		txq.desc[k - 1].flags = 0;
-		offer(&txq, 0);
-		publish(dev, &txq);
+		virtq_offer(&txq, 0);
+		virtq_publish(dev, &txq);
 		int r = tx_wait();
 		if (r)
 			return r;

@@ -40,10 +40,6 @@
 #define BUFS_PER_PAGE (PAGE_SIZE / BUF_SIZE)
 #define ETH_MIN	      14
 
-#define DESC_F_WRITE	     2
-#define AVAIL_F_NO_INTERRUPT 1
-#define USED_F_NO_NOTIFY     1
-
 /* With VERSION_1 the header always has num_buffers: 12 bytes. */
 struct virtio_net_hdr {
 	uint8_t flags;
@@ -57,38 +53,9 @@ struct virtio_net_hdr {
 _Static_assert(sizeof(struct virtio_net_hdr) == 12, "virtio_net_hdr");
 #define HDR_LEN sizeof(struct virtio_net_hdr)
 
-struct nq_desc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t flags;
-	uint16_t next;
-};
-_Static_assert(sizeof(struct nq_desc) == 16, "nq_desc");
-
-struct nq_avail {
-	uint16_t flags;
-	uint16_t idx;
-	uint16_t ring[];
-};
-
-struct nq_used_elem {
-	uint32_t id;
-	uint32_t len;
-};
-
-struct nq_used {
-	uint16_t flags;
-	uint16_t idx;
-	struct nq_used_elem ring[];
-};
-
 /* One queue and its buffers: descriptor i always points at buffer i. */
 struct nq {
-	uint16_t index, size;
-	struct nq_desc *desc;
-	struct nq_avail *avail;
-	struct nq_used *used;
-	uint16_t avail_idx, last_used;
+	struct virtq_ring r;
 	uint8_t *buf_page[QMAX / BUFS_PER_PAGE];
 	uint64_t buf_pa[QMAX / BUFS_PER_PAGE];
 };
@@ -122,74 +89,30 @@ static void fail(struct virtio_dev *d, const char *why)
 		netif_set_link_down(eth);
 }
 
+/* Sets up queue `index` and its buffers, descriptor i on buffer i. */
 static int queue_init(struct virtio_dev *d, struct nq *q, uint16_t index, uint16_t flags)
 {
-	uint16_t size = d->t->queue_max(d, index);
-	if (!size)
-		return -ENODEV;
-	if (size > QMAX)
-		size = QMAX;
-	if (size < BUFS_PER_PAGE)
-		return -ENODEV;
-	size &= (uint16_t) ~(BUFS_PER_PAGE - 1);
-	uint64_t pd = frame_alloc(), pa = frame_alloc(), pu = frame_alloc();
-	if (!pd || !pa || !pu)
-		return -ENOMEM;
-	q->index = index;
-	q->size = size;
-	q->desc = phys_to_virt(pd);
-	q->avail = phys_to_virt(pa);
-	q->used = phys_to_virt(pu);
-	q->avail->flags = flags;
-	q->avail_idx = q->last_used = 0;
-	for (unsigned i = 0; i < size / BUFS_PER_PAGE; i++) {
+	int r = virtq_ring_init(d, &q->r, index, QMAX, BUFS_PER_PAGE, flags);
+	if (r)
+		return r;
+	for (unsigned i = 0; i < q->r.size / BUFS_PER_PAGE; i++) {
 		q->buf_pa[i] = frame_alloc_nozero();
 		if (!q->buf_pa[i])
 			return -ENOMEM;
 		q->buf_page[i] = phys_to_virt(q->buf_pa[i]);
 	}
-	for (uint16_t i = 0; i < size; i++)
-		q->desc[i] = (struct nq_desc){buf_pa(q, i), BUF_SIZE, 0, 0};
-	return d->t->queue_setup(d, index, size, pd, pa, pu) ? -ENODEV : 0;
-}
-
-/* Offers descriptor id to the device (seen after the next publish()). */
-static void offer(struct nq *q, uint16_t id)
-{
-	q->avail->ring[q->avail_idx % q->size] = id;
-	q->avail_idx++;
-}
-
-static void publish(struct nq *q)
-{
-	__asm__ volatile("" ::: "memory"); /* ring entries before the index */
-	*(volatile uint16_t *)&q->avail->idx = q->avail_idx;
-	__asm__ volatile("mfence" ::: "memory"); /* index before reading flags */
-	if (!(*(volatile uint16_t *)&q->used->flags & USED_F_NO_NOTIFY))
-		dev->t->notify(dev, q->index);
-}
-
-static bool used_ready(struct nq *q)
-{
-	return *(volatile uint16_t *)&q->used->idx != q->last_used;
-}
-
-/* The next used element; call only when used_ready(q). */
-static struct nq_used_elem take_used(struct nq *q)
-{
-	__asm__ volatile("" ::: "memory"); /* index before element */
-	struct nq_used_elem e = q->used->ring[q->last_used % q->size];
-	q->last_used++;
-	return e;
+	for (uint16_t i = 0; i < q->r.size; i++)
+		q->r.desc[i] = (struct virtq_desc){buf_pa(q, i), BUF_SIZE, 0, 0};
+	return 0;
 }
 
 /* Takes back the transmit buffers the device has finished with.  false when
  * the device handed back something it never had (it is then reset). */
 static bool tx_reclaim(void)
 {
-	while (dev && used_ready(&txq)) {
-		struct nq_used_elem e = take_used(&txq);
-		if (e.id >= txq.size || tx_nfree >= txq.size) {
+	while (dev && virtq_used_ready(&txq.r)) {
+		struct virtq_used_elem e = virtq_take_used(&txq.r);
+		if (e.id >= txq.r.size || tx_nfree >= txq.r.size) {
 			fail(dev, "bad used element on the transmit queue");
 			return false;
 		}
@@ -205,9 +128,9 @@ static void tx_stall(void)
 	if (tx_stalled)
 		return;
 	tx_stalled = true;
-	*(volatile uint16_t *)&txq.avail->flags = 0;
+	*(volatile uint16_t *)&txq.r.avail->flags = 0;
 	__asm__ volatile("mfence" ::: "memory"); /* flags before the used index */
-	if (used_ready(&txq))
+	if (virtq_used_ready(&txq.r))
 		net_kick(); /* handed back already: no interrupt will say so */
 }
 
@@ -215,10 +138,10 @@ static void tx_stall(void)
  * transmit queue and every TCP connection that was refused sends now. */
 static void tx_unstall(void)
 {
-	if (!tx_stalled || tx_nfree < txq.size / 2u)
+	if (!tx_stalled || tx_nfree < txq.r.size / 2u)
 		return;
 	tx_stalled = false;
-	*(volatile uint16_t *)&txq.avail->flags = AVAIL_F_NO_INTERRUPT;
+	*(volatile uint16_t *)&txq.r.avail->flags = VIRTQ_AVAIL_F_NO_INTERRUPT;
 	tcp_txnow();
 }
 
@@ -245,9 +168,9 @@ static err_t vnet_linkoutput(struct netif *n, struct pbuf *p)
 	uint8_t *b = buf_va(&txq, id);
 	memset(b, 0, HDR_LEN);
 	pbuf_copy_partial(p, b + HDR_LEN, p->tot_len, 0);
-	txq.desc[id].len = (uint32_t)(HDR_LEN + p->tot_len);
-	offer(&txq, id);
-	publish(&txq);
+	txq.r.desc[id].len = (uint32_t)(HDR_LEN + p->tot_len);
+	virtq_offer(&txq.r, id);
+	virtq_publish(dev, &txq.r);
 	stats.tx_packets++;
 	stats.tx_bytes += p->tot_len;
 	return ERR_OK;
@@ -279,24 +202,24 @@ static void vnet_poll(void *unused)
 	unsigned n = 0;
 	if (!eth)
 		return; /* not yet (boot) or never (eth0 could not be added) */
-	while (dev && used_ready(&rxq) && n < rxq.size) {
-		struct nq_used_elem e = take_used(&rxq);
-		if (e.id >= rxq.size || e.len > BUF_SIZE || e.len < HDR_LEN) {
+	while (dev && virtq_used_ready(&rxq.r) && n < rxq.r.size) {
+		struct virtq_used_elem e = virtq_take_used(&rxq.r);
+		if (e.id >= rxq.r.size || e.len > BUF_SIZE || e.len < HDR_LEN) {
 			fail(dev, "bad used element on the receive queue");
 			return;
 		}
 		rx_deliver(buf_va(&rxq, (uint16_t)e.id) + HDR_LEN, e.len - HDR_LEN);
-		offer(&rxq,
-		      (uint16_t)e.id); /* descriptor e.id still points at its buffer */
+		/* descriptor e.id still points at its buffer */
+		virtq_offer(&rxq.r, (uint16_t)e.id);
 		n++;
 	}
 	if (!dev)
 		return;
 	if (n)
-		publish(&rxq);
+		virtq_publish(dev, &rxq.r);
 	if (tx_reclaim())
 		tx_unstall();
-	if (dev && used_ready(&rxq))
+	if (dev && virtq_used_ready(&rxq.r))
 		net_kick();
 }
 
@@ -317,24 +240,10 @@ void virtio_net_stats(struct vnet_stats *s)
 static int bring_up(struct virtio_dev *d, uint8_t mac[6])
 {
 	const struct virtio_transport *t = d->t;
+	const char *why;
 	d->claimed = true;
-	t->set_status(d, 0);
-	for (int i = 0; i < 1000000 && t->get_status(d); i++)
-		cpu_relax();
-	t->set_status(d, VIRTIO_STATUS_ACK);
-	t->set_status(d, VIRTIO_STATUS_ACK | VIRTIO_STATUS_DRIVER);
-	uint64_t offered = t->get_features(d);
-	if (!(offered & (1ULL << VIRTIO_F_VERSION_1))) {
-		fail(d, "no VERSION_1 (legacy-only device)");
-		return -ENODEV;
-	}
-	d->features =
-	    offered & ((1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_NET_F_MAC));
-	t->set_features(d, d->features);
-	t->set_status(d, VIRTIO_STATUS_ACK | VIRTIO_STATUS_DRIVER |
-			     VIRTIO_STATUS_FEATURES_OK);
-	if (!(t->get_status(d) & VIRTIO_STATUS_FEATURES_OK)) {
-		fail(d, "features refused");
+	if (virtio_negotiate(d, 1ULL << VIRTIO_NET_F_MAC, &why)) {
+		fail(d, why);
 		return -ENODEV;
 	}
 	if (d->features & (1ULL << VIRTIO_NET_F_MAC)) {
@@ -353,23 +262,24 @@ static int bring_up(struct virtio_dev *d, uint8_t mac[6])
 	int r = queue_init(d, &rxq, RXQ, 0);
 	if (!r)
 		r = queue_init(d, &txq, TXQ,
-			       AVAIL_F_NO_INTERRUPT); /* reclaimed by polling */
+			       VIRTQ_AVAIL_F_NO_INTERRUPT); /* reclaimed by polling */
 	if (r) {
 		fail(d, r == -ENOMEM ? "out of memory for the queues"
 				     : "queue setup refused");
 		return r;
 	}
-	for (uint16_t i = 0; i < rxq.size; i++) {
-		rxq.desc[i].flags = DESC_F_WRITE;
-		offer(&rxq, i);
+	for (uint16_t i = 0; i < rxq.r.size; i++) {
+		rxq.r.desc[i].flags = VIRTQ_DESC_F_WRITE;
+		virtq_offer(&rxq.r, i);
 	}
-	for (uint16_t i = 0; i < txq.size; i++)
-		tx_free[tx_nfree++] = (uint16_t)(txq.size - 1 - i);
+	for (uint16_t i = 0; i < txq.r.size; i++)
+		tx_free[tx_nfree++] = (uint16_t)(txq.r.size - 1 - i);
 	t->set_status(d, VIRTIO_STATUS_ACK | VIRTIO_STATUS_DRIVER |
 			     VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
 	dev = d;
-	publish(&rxq);
-	printk("virtio-net: %s: queues %u/%u, %s", d->where, rxq.size, txq.size, t->name);
+	virtq_publish(dev, &rxq.r);
+	printk("virtio-net: %s: queues %u/%u, %s", d->where, rxq.r.size, txq.r.size,
+	       t->name);
 	return 0;
 }
 
