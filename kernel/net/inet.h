@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <kern/list.h>
 #include <lwip/ip_addr.h>
 #include "net/socket.h"
@@ -125,6 +126,22 @@ int inet_bind_allowed(const ip_addr_t *ip, uint16_t port, bool udp);
 /* true when two local addresses (as bound in pcbs) overlap, with Linux's rules
  * for a dual-stack `::` (IPADDR_TYPE_ANY). */
 bool inet_addr_overlap(const ip_addr_t *a, const ip_addr_t *b);
+/* Linux connects and sends to the local host when given the any address:
+ * turns any (v4 or v6) into the loopback address of the same version. */
+static inline void inet_any_to_loopback(ip_addr_t *ip)
+{
+	if (ip_addr_isany(ip))
+		ip_addr_set_loopback(!IP_IS_V4_VAL(*ip), ip);
+}
+/* true when connect()'s sockaddr is AF_UNSPEC: a disconnect, not a connect. */
+static inline bool inet_connect_unspec(const void *sa, unsigned int len)
+{
+	uint16_t family = 0;
+	if (len < sizeof(family))
+		return false;
+	memcpy(&family, sa, sizeof(family));
+	return family == AF_UNSPEC;
+}
 /* Hands lwIP's queued loopback packets to the net thread (net_kick) if any. */
 void inet_flush(void);
 /* getsockname/getpeername from the cached addresses. */

@@ -612,25 +612,11 @@ static int wait_connect(struct socket *s)
 	return e ? e : -ECONNABORTED;
 }
 
-/* Linux connects to the local host when given the any address. */
-static void any_to_loopback(ip_addr_t *ip)
-{
-	if (!ip_addr_isany(ip))
-		return;
-	if (IP_IS_V4_VAL(*ip))
-		ip_addr_set_loopback(0, ip);
-	else
-		ip_addr_set_loopback(1, ip);
-}
-
 static int tcp_connect_op(struct socket *s, const void *addr, unsigned int len,
 			  bool nonblock)
 {
 	struct inet_sock *ins = inet_sk(s);
-	uint16_t family = 0;
-	if (len >= sizeof(family))
-		memcpy(&family, addr, sizeof(family));
-	if (family == AF_UNSPEC && len >= sizeof(family)) {
+	if (inet_connect_unspec(addr, len)) {
 		if (ins->state != INET_FRESH)
 			disconnect(ins);
 		s->listening = false;
@@ -662,7 +648,7 @@ static int tcp_connect_op(struct socket *s, const void *addr, unsigned int len,
 	case INET_FRESH:
 		break;
 	}
-	any_to_loopback(&ip);
+	inet_any_to_loopback(&ip);
 	r = make_pcb(ins);
 	if (r)
 		return r;
@@ -705,6 +691,25 @@ static bool room_again(struct inet_sock *ins)
 	       send_room(ins->pcb.tcp);
 }
 
+/* A send found no room: with pcb, push what is queued first (on loopback the
+ * peer's ACKs come back inside inet_flush, so the wait is marked first and
+ * room_again looks again), then wait for sent_cb.  0 to try again, -EAGAIN
+ * when nonblock, or sock_wait's error. */
+static int send_wait(struct socket *s, struct inet_sock *ins, struct tcp_pcb *pcb,
+		     bool nonblock, uint64_t deadline)
+{
+	ins->snd_full = true;
+	if (pcb) {
+		tcp_output(pcb);
+		inet_flush();
+		if (room_again(ins))
+			return 0;
+	}
+	if (nonblock)
+		return -EAGAIN;
+	return sock_wait(s, deadline);
+}
+
 static long tcp_sendmsg_op(struct socket *s, struct sock_msg *m, int flags)
 {
 	size_t sent = 0;
@@ -728,18 +733,9 @@ static long tcp_sendmsg_op(struct socket *s, struct sock_msg *m, int flags)
 			break;
 		size_t room = ins->state == INET_CONNECTED ? send_room(pcb) : 0;
 		if (!room) {
-			/* push what is queued; on loopback the peer's ACKs come back
-			 * inside inet_flush, so mark the wait first and look again */
-			ins->snd_full = true;
-			if (ins->state == INET_CONNECTED) {
-				tcp_output(pcb);
-				inet_flush();
-				if (room_again(ins))
-					continue;
-			}
-			if (nonblock)
-				return sent ? (long)sent : -EAGAIN;
-			int r = sock_wait(s, deadline);
+			int r =
+			    send_wait(s, ins, ins->state == INET_CONNECTED ? pcb : NULL,
+				      nonblock, deadline);
 			if (r)
 				return sent ? (long)sent : r;
 			continue;
@@ -758,14 +754,7 @@ static long tcp_sendmsg_op(struct socket *s, struct sock_msg *m, int flags)
 				return sent ? (long)sent
 					    : (we == ERR_MEM ? -ENOBUFS : lwip_errno(we));
 			/* wait for ACKs to free segments */
-			ins->snd_full = true;
-			tcp_output(pcb);
-			inet_flush();
-			if (room_again(ins))
-				continue;
-			if (nonblock)
-				return sent ? (long)sent : -EAGAIN;
-			int r = sock_wait(s, deadline);
+			int r = send_wait(s, ins, pcb, nonblock, deadline);
 			if (r)
 				return sent ? (long)sent : r;
 			continue;

@@ -201,21 +201,11 @@ static int udp_bind_op(struct socket *s, const void *addr, unsigned int len)
 	return 0;
 }
 
-/* Linux sends to the local host when given the any address. */
-static void any_to_loopback(ip_addr_t *ip)
-{
-	if (ip_addr_isany(ip))
-		ip_addr_set_loopback(!IP_IS_V4_VAL(*ip), ip);
-}
-
 static int udp_connect_op(struct socket *s, const void *addr, unsigned int len,
 			  bool nonblock)
 {
 	struct inet_sock *ins = inet_sk(s);
-	uint16_t family = 0;
-	if (len >= sizeof(family))
-		memcpy(&family, addr, sizeof(family));
-	if (family == AF_UNSPEC && len >= sizeof(family)) {
+	if (inet_connect_unspec(addr, len)) {
 		if (ins->pcb.udp)
 			udp_disconnect(ins->pcb.udp);
 		ins->udp_connected = false;
@@ -226,7 +216,7 @@ static int udp_connect_op(struct socket *s, const void *addr, unsigned int len,
 	int r = inet_addr_from(ins, addr, len, &ip, &port, false);
 	if (r)
 		return r;
-	any_to_loopback(&ip);
+	inet_any_to_loopback(&ip);
 	r = make_pcb(ins);
 	if (r)
 		return r;
@@ -262,7 +252,7 @@ static long udp_sendmsg_op(struct socket *s, struct sock_msg *m, int flags)
 			return r;
 		if (!port)
 			return -EINVAL;
-		any_to_loopback(&ip);
+		inet_any_to_loopback(&ip);
 	} else if (ins->udp_connected) {
 		ip_addr_copy(ip, ins->remote_ip);
 		port = ins->remote_port;
