@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* procfs at /proc: self, and per process <pid>/{exe,cwd,fd/,cmdline,environ}.
+/* procfs at /proc: self, and per process <pid>/{exe,cwd,fd/,cmdline,environ}, net.
  * Inodes are made on lookup and die with their last reference; every read
  * looks the process up again, so nothing here outlives a process.  The fd
  * entries are magic links: opening one re-opens the open file itself.
@@ -13,6 +13,7 @@
 #include <kern/procinfo.h>
 #include <uapi/errno.h>
 #include "fs/internal.h"
+#include "net/procnet.h"
 
 enum proc_kind {
 	PK_ROOT,
@@ -44,12 +45,20 @@ static const struct proc_entry pid_entries[] = {
     {"fd", PK_FD_DIR, S_IFDIR | 0500},	     {"mounts", PK_MOUNTS, S_IFREG | 0444},
     {"maps", PK_GEN_PID, S_IFREG | 0444},    {"stat", PK_GEN_PID, S_IFREG | 0444},
     {"status", PK_GEN_PID, S_IFREG | 0444},  {"auxv", PK_GEN_PID, S_IFREG | 0400},
-    {"comm", PK_GEN_PID, S_IFREG | 0644},
+    {"comm", PK_GEN_PID, S_IFREG | 0644},    {"net", PK_SYS_DIR, S_IFDIR | 0555},
 };
 
 /* /proc/ besides self and the pids (meminfo, cpuinfo, uptime, ... go here) */
-/* /proc/sys, as paths below /proc; files' text comes from procinfo_render */
+/* /proc/sys and /proc/net, as paths below /proc; files' text comes from
+ * procinfo_render, net/ and sys/net/ from procnet_render */
 static const struct proc_entry sys_entries[] = {
+    {"net", PK_SYS_DIR, S_IFDIR | 0555},
+    {"net/dev", PK_GEN_SYS, S_IFREG | 0444},
+    {"net/tcp", PK_GEN_SYS, S_IFREG | 0444},
+    {"net/tcp6", PK_GEN_SYS, S_IFREG | 0444},
+    {"net/udp", PK_GEN_SYS, S_IFREG | 0444},
+    {"net/udp6", PK_GEN_SYS, S_IFREG | 0444},
+    {"net/unix", PK_GEN_SYS, S_IFREG | 0444},
     {"sys", PK_SYS_DIR, S_IFDIR | 0555},
     {"sys/kernel", PK_SYS_DIR, S_IFDIR | 0555},
     {"sys/kernel/hostname", PK_GEN_SYS, S_IFREG | 0444},
@@ -57,6 +66,9 @@ static const struct proc_entry sys_entries[] = {
     {"sys/kernel/osrelease", PK_GEN_SYS, S_IFREG | 0444},
     {"sys/kernel/ostype", PK_GEN_SYS, S_IFREG | 0444},
     {"sys/kernel/pid_max", PK_GEN_SYS, S_IFREG | 0444},
+    {"sys/net", PK_SYS_DIR, S_IFDIR | 0555},
+    {"sys/net/ipv4", PK_SYS_DIR, S_IFDIR | 0555},
+    {"sys/net/ipv4/ip_unprivileged_port_start", PK_GEN_SYS, S_IFREG | 0444},
     {"sys/vm", PK_SYS_DIR, S_IFDIR | 0555},
     {"sys/vm/overcommit_memory", PK_GEN_SYS, S_IFREG | 0444},
 };
@@ -74,6 +86,15 @@ static int sys_child(int parent, const char *name)
 	return -1;
 }
 
+/* index of the top-level sys entry name ("sys", "net"), or -1 */
+static int sys_top(const char *name)
+{
+	for (size_t k = 0; k < ARRAY_SIZE(sys_entries); k++)
+		if (!strcmp(sys_entries[k].name, name))
+			return (int)k;
+	return -1;
+}
+
 /* true when entry k is a direct child of entry parent */
 static bool sys_is_child(int parent, size_t k)
 {
@@ -85,6 +106,7 @@ static bool sys_is_child(int parent, size_t k)
 static const struct proc_entry root_entries[] = {
     {"mounts", PK_MOUNTS, S_IFREG | 0444},
     {"sys", PK_SYS_DIR, S_IFDIR | 0555},
+    {"net", PK_SYS_DIR, S_IFDIR | 0555},
     {"cpuinfo", PK_GEN_ROOT, S_IFREG | 0444},
     {"meminfo", PK_GEN_ROOT, S_IFREG | 0444},
     {"stat", PK_GEN_ROOT, S_IFREG | 0444},
@@ -181,9 +203,8 @@ static struct inode *proc_lookup(struct inode *dir, const char *name)
 			return node_new(dir, n, PK_PID_DIR, 0, S_IFDIR | 0555);
 		for (size_t k = 0; k < ARRAY_SIZE(root_entries); k++)
 			if (!strcmp(name, root_entries[k].name)) {
-				if (root_entries[k].kind ==
-				    PK_SYS_DIR) /* sys_entries[0] */
-					return node_new(dir, 0, PK_SYS_DIR, 0,
+				if (root_entries[k].kind == PK_SYS_DIR)
+					return node_new(dir, 0, PK_SYS_DIR, sys_top(name),
 							S_IFDIR | 0555);
 				return node_new(dir, 0, root_entries[k].kind, (int)k,
 						root_entries[k].mode);
@@ -200,7 +221,11 @@ static struct inode *proc_lookup(struct inode *dir, const char *name)
 		if (!proc_by_pid(pid))
 			return ERR_PTR(-ENOENT);
 		for (size_t k = 0; k < ARRAY_SIZE(pid_entries); k++)
-			if (!strcmp(name, pid_entries[k].name))
+			if (!strcmp(name, pid_entries[k].name) &&
+			    pid_entries[k].kind == PK_SYS_DIR) /* net: /proc/net */
+				return node_new(dir, 0, PK_SYS_DIR, sys_top(name),
+						S_IFDIR | 0555);
+			else if (!strcmp(name, pid_entries[k].name))
 				return node_new(dir, pid, pid_entries[k].kind, (int)k,
 						pid_entries[k].mode);
 		return ERR_PTR(-ENOENT);
@@ -380,7 +405,10 @@ static long proc_pread(struct file *f, void *buf, size_t len, uint64_t off)
 		} else if (kind == PK_GEN_ROOT) {
 			n = procinfo_render(root_entries[idx].name, NULL, &text);
 		} else if (kind == PK_GEN_SYS) {
-			n = procinfo_render(sys_entries[idx].name, NULL, &text);
+			const char *name = sys_entries[idx].name;
+			n = !strncmp(name, "net/", 4) || !strncmp(name, "sys/net/", 8)
+				? procnet_render(name, &text)
+				: procinfo_render(name, NULL, &text);
 		} else {
 			struct process *gp = proc_by_pid(node_pid(f->inode));
 			n = gp ? procinfo_render(pid_entries[idx].name, gp, &text)

@@ -26,6 +26,11 @@
 static LIST_HEAD(bound_socks);
 static const struct sock_ops unix_stream_ops, unix_dgram_ops, unix_seqpacket_ops;
 
+struct list_head *unix_bound_list(void)
+{
+	return &bound_socks;
+}
+
 /* ---- references ---- */
 
 void unix_addr_put(struct unix_addr *a)

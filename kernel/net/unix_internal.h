@@ -82,6 +82,8 @@ void unix_wake(struct unix_sock *u, unsigned int events);
 /* Checks a sockaddr_un (-EINVAL) and finds the socket bound to it:
  * referenced, or ERR_PTR(-ENOENT, -ECONNREFUSED, -EPROTOTYPE, ...). */
 struct unix_sock *unix_find(const void *addr, unsigned int len, int type);
+/* The list of bound sockets (struct unix_sock.bound_link), for /proc/net/unix. */
+struct list_head *unix_bound_list(void);
 /* Binds an unbound socket to a fresh abstract name "\0XXXXX": 0 or -errno. */
 int unix_autobind(struct unix_sock *u);
 
