@@ -425,7 +425,8 @@ static void *udp_echo_loop(void *arg)
 	for (;;) {
 		struct sockaddr_storage peer;
 		socklen_t len = sizeof(peer);
-		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&peer, &len);
+		ssize_t n =
+		    recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&peer, &len);
 		if (n >= 0)
 			sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&peer, len);
 	}
@@ -483,7 +484,7 @@ static void usage(void)
 			"       echo_server serve PORT [--bind ADDR] [--count N] [--tag "
 			"TEXT] [--rebind] [--udp]\n"
 			"       echo_server client ADDR PORT [--conns N] [--bytes N]\n"
-		"       echo_server udpclient ADDR PORT [--count N]\n");
+			"       echo_server udpclient ADDR PORT [--count N]\n");
 	exit(2);
 }
 
