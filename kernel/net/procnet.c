@@ -5,9 +5,9 @@
  * each pcb's callback argument, kernel/net/inet.h); AF_UNIX from unix.c's
  * list of bound sockets; eth0's counters from virtio_net_stats().
  * procfs (kernel/fs/procfs.c) owns the tree and asks for the files by name. */
-#include <stdarg.h>
 #include <string.h>
 #include <kern/heap.h>
+#include <kern/ktext.h>
 #include <kern/printk.h>
 #include <lwip/priv/tcp_priv.h>
 #include <lwip/tcp.h>
@@ -21,43 +21,11 @@
 #include "net/procnet.h"
 #include "net/unix_internal.h"
 
-struct pn_text {
-	char *buf;
-	size_t len, cap;
-	bool oom;
-};
-
-static void put(struct pn_text *t, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void put(struct pn_text *t, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (t->oom || n < 0)
-		return;
-	if (t->len + (size_t)n + 1 > t->cap) {
-		size_t cap = MAX(t->cap * 2, t->len + (size_t)n + 1024);
-		char *b = krealloc(t->buf, cap);
-		if (!b) {
-			t->oom = true;
-			return;
-		}
-		t->buf = b;
-		t->cap = cap;
-	}
-	va_start(ap, fmt);
-	vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
-	va_end(ap);
-	t->len += (size_t)n;
-}
-
 /* Pads the line begun at start with spaces to width, then ends it (seq_pad). */
-static void pad(struct pn_text *t, size_t start, size_t width)
+static void pad(struct ktext *t, size_t start, size_t width)
 {
 	size_t used = t->len - start;
-	put(t, "%*s\n", used < width ? (int)(width - used) : 0, "");
+	ktext_put(t, "%*s\n", used < width ? (int)(width - used) : 0, "");
 }
 
 /* Linux's TCP state numbers (include/net/tcp_states.h) for lwIP's. */
@@ -89,10 +57,10 @@ static int table_of(const struct inet_sock *ins, const ip_addr_t *local)
 }
 
 /* An address as Linux prints it: the raw network-order words in %08X. */
-static void put_addr(struct pn_text *t, const ip_addr_t *ip, uint16_t port, bool v6)
+static void put_addr(struct ktext *t, const ip_addr_t *ip, uint16_t port, bool v6)
 {
 	if (!v6) {
-		put(t, "%08X:%04X", IP_IS_V4(ip) ? ip_2_ip4(ip)->addr : 0, port);
+		ktext_put(t, "%08X:%04X", IP_IS_V4(ip) ? ip_2_ip4(ip)->addr : 0, port);
 		return;
 	}
 	uint32_t w[4] = {0, 0, 0, 0};
@@ -102,11 +70,10 @@ static void put_addr(struct pn_text *t, const ip_addr_t *ip, uint16_t port, bool
 		w[2] = PP_HTONL(0xffff); /* ::ffff:a.b.c.d */
 		w[3] = ip_2_ip4(ip)->addr;
 	}
-	put(t, "%08X%08X%08X%08X:%04X", w[0], w[1], w[2], w[3], port);
+	ktext_put(t, "%08X%08X%08X%08X:%04X", w[0], w[1], w[2], w[3], port);
 }
 
-static void tcp_line(struct pn_text *t, int *sl, struct tcp_pcb *pcb, bool listen,
-		     int want)
+static void tcp_line(struct ktext *t, int *sl, struct tcp_pcb *pcb, bool listen, int want)
 {
 	struct inet_sock *ins = pcb->callback_arg;
 	if (table_of(ins, &pcb->local_ip) != want)
@@ -120,17 +87,18 @@ static void tcp_line(struct pn_text *t, int *sl, struct tcp_pcb *pcb, bool liste
 		rxq = ins ? ins->rx_bytes : 0;
 	}
 	size_t start = t->len;
-	put(t, "%4d: ", (*sl)++);
+	ktext_put(t, "%4d: ", (*sl)++);
 	put_addr(t, &pcb->local_ip, pcb->local_port, want == 6);
-	put(t, " ");
+	ktext_put(t, " ");
 	put_addr(t, listen ? IP_ANY_TYPE : &pcb->remote_ip, listen ? 0 : pcb->remote_port,
 		 want == 6);
 	unsigned long ino = sock_ino(ins);
 	if (pcb->state == TIME_WAIT)
-		put(t, " %02X %08X:%08X %02X:%08lX %08X %5d %8d %d %d %016lx", st, 0, 0,
-		    3, 0UL, 0, 0, 0, 0, 1, 0UL);
+		ktext_put(t, " %02X %08X:%08X %02X:%08lX %08X %5d %8d %d %d %016lx", st,
+			  0, 0, 3, 0UL, 0, 0, 0, 0, 1, 0UL);
 	else
-		put(t,
+		ktext_put(
+		    t,
 		    " %02X %08lX:%08lX %02X:%08lX %08X %5u %8d %lu %d %016lx %lu %lu %u "
 		    "%u %d",
 		    st, txq, rxq, 0, 0UL, 0, 0U, 0, ino, ino ? 2 : 1, 0UL,
@@ -138,20 +106,21 @@ static void tcp_line(struct pn_text *t, int *sl, struct tcp_pcb *pcb, bool liste
 		    listen ? 10U : (unsigned int)(pcb->cwnd / MAX(pcb->mss, 1)),
 		    listen ? 0 : -1);
 	if (want == 6)
-		put(t, "\n");
+		ktext_put(t, "\n");
 	else
 		pad(t, start, 149);
 }
 
-static void render_tcp(struct pn_text *t, int want)
+static void render_tcp(struct ktext *t, int want)
 {
 	if (want == 4) {
 		size_t start = t->len;
-		put(t, "  sl  local_address rem_address   st tx_queue rx_queue tr "
-		       "tm->when retrnsmt   uid  timeout inode");
+		ktext_put(t, "  sl  local_address rem_address   st tx_queue rx_queue tr "
+			     "tm->when retrnsmt   uid  timeout inode");
 		pad(t, start, 149);
 	} else {
-		put(t,
+		ktext_put(
+		    t,
 		    "  sl  local_address                         remote_address      "
 		    "                  st tx_queue rx_queue tr tm->when retrnsmt   uid "
 		    " timeout inode\n");
@@ -170,15 +139,16 @@ static void render_tcp(struct pn_text *t, int want)
 		tcp_line(t, &sl, p, false, want);
 }
 
-static void render_udp(struct pn_text *t, int want)
+static void render_udp(struct ktext *t, int want)
 {
 	if (want == 4) {
 		size_t start = t->len;
-		put(t, "   sl  local_address rem_address   st tx_queue rx_queue tr "
-		       "tm->when retrnsmt   uid  timeout inode ref pointer drops");
+		ktext_put(t, "   sl  local_address rem_address   st tx_queue rx_queue tr "
+			     "tm->when retrnsmt   uid  timeout inode ref pointer drops");
 		pad(t, start, 127);
 	} else {
-		put(t,
+		ktext_put(
+		    t,
 		    "  sl  local_address                         remote_address      "
 		    "                  st tx_queue rx_queue tr tm->when retrnsmt   uid "
 		    " timeout inode ref pointer drops\n");
@@ -192,25 +162,25 @@ static void render_udp(struct pn_text *t, int want)
 			continue;
 		size_t start = t->len;
 		unsigned long ino = sock_ino(ins);
-		put(t, "%5d: ", sl++);
+		ktext_put(t, "%5d: ", sl++);
 		/* getsockname's view: lwIP leaves a connected pcb's address any */
 		put_addr(t, &ins->local_ip, ins->local_port, want == 6);
-		put(t, " ");
+		ktext_put(t, " ");
 		put_addr(t, ins->udp_connected ? &ins->remote_ip : IP_ANY_TYPE,
 			 ins->udp_connected ? ins->remote_port : 0, want == 6);
-		put(t, " %02X %08X:%08lX %02X:%08lX %08X %5u %8d %lu %d %016lx %u",
-		    ins->udp_connected ? 1 : 7, 0, (unsigned long)ins->dgram_bytes, 0,
-		    0UL, 0, 0U, 0, ino, 2, 0UL, 0U);
+		ktext_put(t, " %02X %08X:%08lX %02X:%08lX %08X %5u %8d %lu %d %016lx %u",
+			  ins->udp_connected ? 1 : 7, 0, (unsigned long)ins->dgram_bytes,
+			  0, 0UL, 0, 0U, 0, ino, 2, 0UL, 0U);
 		if (want == 6)
-			put(t, "\n");
+			ktext_put(t, "\n");
 		else
 			pad(t, start, 127);
 	}
 }
 
-static void render_unix(struct pn_text *t)
+static void render_unix(struct ktext *t)
 {
-	put(t, "Num       RefCount Protocol Flags    Type St Inode Path\n");
+	ktext_put(t, "Num       RefCount Protocol Flags    Type St Inode Path\n");
 	struct unix_sock *u;
 	list_for_each_entry(u, unix_bound_list(), bound_link)
 	{
@@ -218,30 +188,31 @@ static void render_unix(struct pn_text *t)
 			continue;
 		struct file *f = u->sock->file;
 		unsigned int st = u->state == UNIX_CONNECTED ? 3 : 1; /* SS_* */
-		put(t, "%016lx: %08X %08X %08X %04X %02X %5lu", 0UL, 2, 0,
-		    u->state == UNIX_LISTENING ? 0x10000 : 0, (unsigned int)u->type, st,
-		    f ? (unsigned long)f->inode->ino : 0UL);
+		ktext_put(t, "%016lx: %08X %08X %08X %04X %02X %5lu", 0UL, 2, 0,
+			  u->state == UNIX_LISTENING ? 0x10000 : 0, (unsigned int)u->type,
+			  st, f ? (unsigned long)f->inode->ino : 0UL);
 		if (u->addr && u->addr->len > 2) {
 			const char *path = u->addr->path;
 			size_t len = u->addr->len - 2, i = 0;
-			put(t, " ");
+			ktext_put(t, " ");
 			if (path[0])
 				len--; /* the NUL getsockname counts */
 			else {
-				put(t, "@");
+				ktext_put(t, "@");
 				i = 1;
 			}
 			for (; i < len; i++)
-				put(t, "%c", path[i] ? path[i] : '@');
+				ktext_put(t, "%c", path[i] ? path[i] : '@');
 		}
-		put(t, "\n");
+		ktext_put(t, "\n");
 	}
 }
 
-static void dev_line(struct pn_text *t, const char *name, uint64_t rb, uint64_t rp,
+static void dev_line(struct ktext *t, const char *name, uint64_t rb, uint64_t rp,
 		     uint64_t rd, uint64_t tb, uint64_t tp, uint64_t td)
 {
-	put(t,
+	ktext_put(
+	    t,
 	    "%6s: %7lu %7lu %4lu %4lu %4lu %5lu %10lu %9lu %8lu %7lu %4lu %4lu %4lu "
 	    "%5lu %7lu %10lu\n",
 	    name, (unsigned long)rb, (unsigned long)rp, 0UL, (unsigned long)rd, 0UL, 0UL,
@@ -249,12 +220,13 @@ static void dev_line(struct pn_text *t, const char *name, uint64_t rb, uint64_t 
 	    0UL, 0UL, 0UL);
 }
 
-static void render_dev(struct pn_text *t)
+static void render_dev(struct ktext *t)
 {
-	put(t, "Inter-|   Receive                                                |  "
-	       "Transmit\n"
-	       " face |bytes    packets errs drop fifo frame compressed multicast|"
-	       "bytes    packets errs drop fifo colls carrier compressed\n");
+	ktext_put(t,
+		  "Inter-|   Receive                                                |  "
+		  "Transmit\n"
+		  " face |bytes    packets errs drop fifo frame compressed multicast|"
+		  "bytes    packets errs drop fifo colls carrier compressed\n");
 	/* lwIP keeps no loopback counters here (LWIP_STATS 0): lo shows zeros */
 	dev_line(t, "lo", 0, 0, 0, 0, 0, 0);
 	if (net_eth()) {
@@ -267,7 +239,7 @@ static void render_dev(struct pn_text *t)
 
 long procnet_render(const char *name, char **out)
 {
-	struct pn_text t = {0};
+	struct ktext t = {0};
 	if (!strcmp(name, "net/tcp"))
 		render_tcp(&t, 4);
 	else if (!strcmp(name, "net/tcp6"))
@@ -281,7 +253,7 @@ long procnet_render(const char *name, char **out)
 	else if (!strcmp(name, "net/dev"))
 		render_dev(&t);
 	else if (!strcmp(name, "sys/net/ipv4/ip_unprivileged_port_start"))
-		put(&t, "%d\n", INET_PROT_SOCK);
+		ktext_put(&t, "%d\n", INET_PROT_SOCK);
 	else
 		return -ENOENT;
 	if (t.oom) {

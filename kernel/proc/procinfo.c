@@ -3,10 +3,10 @@
  * and the system-wide cpuinfo, meminfo, stat, uptime, loadavg, version,
  * filesystems and sys/ entries.  procfs (kernel/fs/procfs.c) asks for them by
  * name; this file owns the data, procfs owns the tree. */
-#include <stdarg.h>
 #include <string.h>
 #include <kern/clock.h>
 #include <kern/heap.h>
+#include <kern/ktext.h>
 #include <kern/printk.h>
 #include <kern/procinfo.h>
 #include <uapi/errno.h>
@@ -15,43 +15,6 @@
 #include "arch/x86_64/cpu.h"
 #include "mm/vm.h"
 #include "proc/internal.h"
-
-struct text {
-	char *buf;
-	size_t len, cap;
-	bool oom;
-};
-
-static void put(struct text *t, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void put(struct text *t, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (t->oom)
-		return;
-	if (t->len + n + 1 > t->cap) {
-		size_t cap = MAX(t->cap * 2, t->len + n + 256);
-		char *b = krealloc(t->buf, cap);
-		if (!b) {
-			t->oom = true;
-			return;
-		}
-		t->buf = b;
-		t->cap = cap;
-	}
-	va_start(ap, fmt);
-	vsnprintf(t->buf + t->len, n + 1, fmt, ap);
-	va_end(ap);
-	t->len += n;
-}
-
-static const char *comm_of(struct process *p)
-{
-	return p->comm;
-}
 
 /* The one-letter state ps and /proc show: R, S, T or Z. */
 char proc_state_char(struct process *p)
@@ -84,46 +47,48 @@ static int nthreads(struct process *p)
 	return n;
 }
 
-static void render_maps(struct text *t, struct process *p)
+static void render_maps(struct ktext *t, struct process *p)
 {
 	if (!p->mm)
 		return;
 	struct vma *v;
 	list_for_each_entry(v, &p->mm->vmas, link)
 	{
-		put(t, "%08lx-%08lx %c%c%c%c %08lx 00:00 %lu", v->start, v->end,
-		    (v->prot & PROT_READ) ? 'r' : '-', (v->prot & PROT_WRITE) ? 'w' : '-',
-		    (v->prot & PROT_EXEC) ? 'x' : '-',
-		    (v->flags & VMA_SHARED) ? 's' : 'p',
-		    (v->flags & VMA_FILE) ? v->file_off : 0UL,
-		    (v->flags & VMA_FILE) ? 1UL : 0UL);
+		ktext_put(t, "%08lx-%08lx %c%c%c%c %08lx 00:00 %lu", v->start, v->end,
+			  (v->prot & PROT_READ) ? 'r' : '-',
+			  (v->prot & PROT_WRITE) ? 'w' : '-',
+			  (v->prot & PROT_EXEC) ? 'x' : '-',
+			  (v->flags & VMA_SHARED) ? 's' : 'p',
+			  (v->flags & VMA_FILE) ? v->file_off : 0UL,
+			  (v->flags & VMA_FILE) ? 1UL : 0UL);
 		const char *name = v->name;
 		if (!name[0] && p->mm->brk_start && v->start >= p->mm->brk_start &&
 		    v->end <= ALIGN_UP(p->mm->brk, 4096))
 			name = "[heap]";
 		if (name[0])
-			put(t, "%*s%s", 6, "", name);
-		put(t, "\n");
+			ktext_put(t, "%*s%s", 6, "", name);
+		ktext_put(t, "\n");
 	}
 }
 
-static void render_stat(struct text *t, struct process *p)
+static void render_stat(struct ktext *t, struct process *p)
 {
 	uint64_t ticks = (clock_monotonic_ns() - p->start_ns) / 10000000;
 	uint64_t start = p->start_ns / 10000000;
 	uint64_t vsize = vm_bytes(p);
-	put(t,
+	ktext_put(
+	    t,
 	    "%d (%.15s) %c %d %d %d 0 -1 4194560 0 0 0 0 %lu 0 0 0 20 0 %d 0 %lu %lu %lu "
 	    "18446744073709551615 0 0 %lu 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 "
 	    "%d\n",
-	    p->pid, comm_of(p), proc_state_char(p), p->ppid, p->pgid, p->sid,
+	    p->pid, p->comm, proc_state_char(p), p->ppid, p->pgid, p->sid,
 	    (unsigned long)ticks, nthreads(p), (unsigned long)start, (unsigned long)vsize,
 	    (unsigned long)(p->mm ? p->mm->pages : 0),
 	    (unsigned long)(p->mm ? p->mm->stack_top : 0),
 	    p->zombie ? p->exit_status : 0);
 }
 
-static void render_status(struct text *t, struct process *p)
+static void render_status(struct ktext *t, struct process *p)
 {
 	uint64_t vsize = vm_bytes(p);
 	struct thread *th = list_empty(&p->threads)
@@ -137,22 +102,24 @@ static void render_status(struct text *t, struct process *p)
 			    : st == 'Z' ? names[3]
 					: names[1];
 	const struct cred *c = &p->cred;
-	put(t,
+	ktext_put(
+	    t,
 	    "Name:\t%.15s\nUmask:\t0022\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:"
 	    "\t%d\n"
 	    "TracerPid:\t0\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:"
 	    "\t64\nGroups:\t",
-	    comm_of(p), sname, p->pid, p->pid, p->ppid, c->uid, c->euid, c->suid,
-	    c->fsuid, c->gid, c->egid, c->sgid, c->fsgid);
+	    p->comm, sname, p->pid, p->pid, p->ppid, c->uid, c->euid, c->suid, c->fsuid,
+	    c->gid, c->egid, c->sgid, c->fsgid);
 	for (uint32_t i = 0; c->groups && i < c->groups->ngroups; i++)
-		put(t, i ? " %u" : "%u", c->groups->gid[i]);
-	put(t, " \n"); /* Linux ends the list with a space */
-	put(t, "VmPeak:\t%8lu kB\nVmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t%d\n",
-	    (unsigned long)(vsize >> 10), (unsigned long)(vsize >> 10),
-	    (unsigned long)((p->mm ? p->mm->pages : 0) * 4), nthreads(p));
-	put(t, "SigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n",
-	    (unsigned long)(th ? th->sig_pending : 0), (unsigned long)p->sig_pending,
-	    (unsigned long)(th ? th->sigmask : 0));
+		ktext_put(t, i ? " %u" : "%u", c->groups->gid[i]);
+	ktext_put(t, " \n"); /* Linux ends the list with a space */
+	ktext_put(t,
+		  "VmPeak:\t%8lu kB\nVmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t%d\n",
+		  (unsigned long)(vsize >> 10), (unsigned long)(vsize >> 10),
+		  (unsigned long)((p->mm ? p->mm->pages : 0) * 4), nthreads(p));
+	ktext_put(t, "SigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n",
+		  (unsigned long)(th ? th->sig_pending : 0),
+		  (unsigned long)p->sig_pending, (unsigned long)(th ? th->sigmask : 0));
 	uint64_t ign = 0, cgt = 0;
 	for (int i = 0; i < NSIG; i++) {
 		if (p->sigactions[i].handler == 1)
@@ -160,13 +127,14 @@ static void render_status(struct text *t, struct process *p)
 		else if (p->sigactions[i].handler > 1)
 			cgt |= 1ULL << i;
 	}
-	put(t,
+	ktext_put(
+	    t,
 	    "SigIgn:\t%016lx\nSigCgt:\t%016lx\nCpus_allowed:\t1\nCpus_allowed_list:\t0\n"
 	    "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n",
 	    (unsigned long)ign, (unsigned long)cgt);
 }
 
-static void render_cpuinfo(struct text *t)
+static void render_cpuinfo(struct ktext *t)
 {
 	uint32_t a, b, c, d;
 	char vendor[13], model[49];
@@ -203,7 +171,8 @@ static void render_cpuinfo(struct text *t)
 	    {2, 30, "rdrand"},
 	};
 	uint32_t regs[4] = {a, b, c, d};
-	put(t,
+	ktext_put(
+	    t,
 	    "processor\t: 0\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\n"
 	    "model name\t: %s\nstepping\t: %u\ncpu MHz\t\t: %lu.%03lu\ncache size\t: 0 "
 	    "KB\n"
@@ -215,28 +184,30 @@ static void render_cpuinfo(struct text *t)
 	    tsc_khz % 1000, 0u);
 	for (unsigned i = 0; i < ARRAY_SIZE(flags); i++)
 		if (regs[flags[i].reg] & (1u << flags[i].bit))
-			put(t, " %s", flags[i].name);
+			ktext_put(t, " %s", flags[i].name);
 	cpuid(7, 0, &a, &b, &c, &d);
 	if (b & (1u << 5))
-		put(t, " avx2");
+		ktext_put(t, " avx2");
 	if (b & (1u << 3))
-		put(t, " bmi1");
+		ktext_put(t, " bmi1");
 	if (b & (1u << 8))
-		put(t, " bmi2");
+		ktext_put(t, " bmi2");
 	if (b & (1u << 16))
-		put(t, " avx512f");
-	put(t,
+		ktext_put(t, " avx512f");
+	ktext_put(
+	    t,
 	    "\nbogomips\t: %lu.%02lu\nclflush size\t: 64\ncache_alignment\t: 64\n"
 	    "address sizes\t: 40 bits physical, 48 bits virtual\npower management:\n\n",
 	    tsc_khz / 500, (tsc_khz / 5) % 100);
 }
 
-static void render_meminfo(struct text *t)
+static void render_meminfo(struct ktext *t)
 {
 	unsigned long total = frames_total() * 4, free = frames_free() * 4;
 	struct heap_stats hs;
 	heap_get_stats(&hs);
-	put(t,
+	ktext_put(
+	    t,
 	    "MemTotal:       %8lu kB\nMemFree:        %8lu kB\nMemAvailable:   %8lu kB\n"
 	    "Buffers:               0 kB\nCached:                0 kB\nSwapCached:       "
 	    "     0 kB\n"
@@ -254,7 +225,7 @@ static void render_meminfo(struct text *t)
 
 long procinfo_render(const char *name, struct process *p, char **out)
 {
-	struct text t = {0};
+	struct ktext t = {0};
 	uint64_t up = clock_monotonic_ns();
 	if (p && !strcmp(name, "maps"))
 		render_maps(&t, p);
@@ -271,43 +242,44 @@ long procinfo_render(const char *name, struct process *p, char **out)
 			t.len = p->auxv_len;
 		}
 	} else if (p && !strcmp(name, "comm"))
-		put(&t, "%.15s\n", comm_of(p));
+		ktext_put(&t, "%.15s\n", p->comm);
 	else if (!p && !strcmp(name, "cpuinfo"))
 		render_cpuinfo(&t);
 	else if (!p && !strcmp(name, "meminfo"))
 		render_meminfo(&t);
 	else if (!p && !strcmp(name, "uptime"))
-		put(&t, "%lu.%02lu %lu.%02lu\n", (unsigned long)(up / NSEC_PER_SEC),
-		    (unsigned long)(up / 10000000 % 100),
-		    (unsigned long)(up / NSEC_PER_SEC),
-		    (unsigned long)(up / 10000000 % 100));
+		ktext_put(&t, "%lu.%02lu %lu.%02lu\n", (unsigned long)(up / NSEC_PER_SEC),
+			  (unsigned long)(up / 10000000 % 100),
+			  (unsigned long)(up / NSEC_PER_SEC),
+			  (unsigned long)(up / 10000000 % 100));
 	else if (!p && !strcmp(name, "loadavg"))
-		put(&t, "0.00 0.00 0.00 1/1 1\n");
+		ktext_put(&t, "0.00 0.00 0.00 1/1 1\n");
 	else if (!p && !strcmp(name, "version"))
-		put(&t, "Linux version 6.1.0-unielf (unielf) #1 SMP UniELF\n");
+		ktext_put(&t, "Linux version 6.1.0-unielf (unielf) #1 SMP UniELF\n");
 	else if (!p && !strcmp(name, "filesystems"))
-		put(&t, "nodev\tramfs\nnodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev"
+		ktext_put(
+		    &t, "nodev\tramfs\nnodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev"
 			"\t9p\n");
 	else if (!p && !strcmp(name, "stat")) {
 		uint64_t ticks = up / 10000000;
-		put(&t,
-		    "cpu  %lu 0 0 0 0 0 0 0 0 0\ncpu0 %lu 0 0 0 0 0 0 0 0 0\nintr "
-		    "0\nctxt 0\n"
-		    "btime %lu\nprocesses 1\nprocs_running 1\nprocs_blocked 0\n",
-		    (unsigned long)ticks, (unsigned long)ticks,
-		    (unsigned long)((clock_realtime_ns() - up) / NSEC_PER_SEC));
+		ktext_put(&t,
+			  "cpu  %lu 0 0 0 0 0 0 0 0 0\ncpu0 %lu 0 0 0 0 0 0 0 0 0\nintr "
+			  "0\nctxt 0\n"
+			  "btime %lu\nprocesses 1\nprocs_running 1\nprocs_blocked 0\n",
+			  (unsigned long)ticks, (unsigned long)ticks,
+			  (unsigned long)((clock_realtime_ns() - up) / NSEC_PER_SEC));
 	} else if (!p && !strcmp(name, "sys/kernel/ostype"))
-		put(&t, "Linux\n");
+		ktext_put(&t, "Linux\n");
 	else if (!p && !strcmp(name, "sys/kernel/osrelease"))
-		put(&t, "6.1.0-unielf\n");
+		ktext_put(&t, "6.1.0-unielf\n");
 	else if (!p && !strcmp(name, "sys/kernel/hostname"))
-		put(&t, "unielf\n");
+		ktext_put(&t, "unielf\n");
 	else if (!p && !strcmp(name, "sys/kernel/pid_max"))
-		put(&t, "4194304\n");
+		ktext_put(&t, "4194304\n");
 	else if (!p && !strcmp(name, "sys/kernel/ngroups_max"))
-		put(&t, "%d\n", NGROUPS_MAX); /* glibc's initgroups reads it */
+		ktext_put(&t, "%d\n", NGROUPS_MAX); /* glibc's initgroups reads it */
 	else if (!p && !strcmp(name, "sys/vm/overcommit_memory"))
-		put(&t, "0\n");
+		ktext_put(&t, "0\n");
 	else
 		return -ENOENT;
 	if (t.oom) {
