@@ -51,6 +51,9 @@ int vfs_file_path(struct file *f, char *buf, size_t size);
 struct file *fd_get(int fd);
 /* Reads a whole regular file into a kmalloc'd buffer the caller kfrees. */
 int vfs_read_file(const char *path, void **buf, size_t *size);
+/* kernel/fs/kfile.c: the same as a NUL-terminated string (*len, if not NULL,
+ * gets its length without the NUL); 0 or -errno, -ENOMEM for any allocation. */
+int vfs_read_text(const char *path, char **text, size_t *len);
 /* rm -rf of a kernel path; 0 or -errno (missing path: -ENOENT). */
 int vfs_remove_tree(const char *path);
 

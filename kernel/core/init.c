@@ -68,10 +68,11 @@ static char **split_nul(char *blob, size_t len, int *count)
 static char *read_desc(const char *name, size_t *len, bool required)
 {
 	char path[64];
-	void *buf = NULL;
-	size_t size = 0;
+	char *s;
 	snprintf(path, sizeof(path), "/.unielf/%s", name);
-	int r = vfs_read_file(path, &buf, &size);
+	int r = vfs_read_text(path, &s, len);
+	if (r == -ENOMEM)
+		panic("out of memory");
 	if (r) {
 		if (required) {
 			console_error("launch descriptor %s missing (%d)", path, r);
@@ -79,12 +80,6 @@ static char *read_desc(const char *name, size_t *len, bool required)
 		}
 		return NULL;
 	}
-	char *s = krealloc(buf, size + 1);
-	if (!s)
-		panic("out of memory");
-	s[size] = 0;
-	if (len)
-		*len = size;
 	return s;
 }
 

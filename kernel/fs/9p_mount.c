@@ -165,14 +165,12 @@ static void mount_one(const struct share *s)
 
 void p9_mount_all(void)
 {
-	void *buf;
-	size_t size;
-	if (vfs_read_file("/.unielf/mounts", &buf, &size))
-		return;
-	char *text = krealloc(buf, size + 1);
-	if (!text)
+	char *text;
+	int r = vfs_read_text("/.unielf/mounts", &text, NULL);
+	if (r == -ENOMEM)
 		die("-", "out of memory", -ENOMEM);
-	text[size] = 0;
+	if (r)
+		return;
 	struct share sh[MAX_SHARES];
 	int n = parse(text, sh, MAX_SHARES);
 	/* the root first, so the other mount points are made inside it */

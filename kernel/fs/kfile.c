@@ -1,13 +1,33 @@
 // SPDX-License-Identifier: MIT
-/* Writing whole files from inside the kernel, for files that arrive over the
- * control channel (kernel/live/): create the parent directories, then write
- * the file unless an identical one is already there. */
+/* Whole files from inside the kernel: reading one as text (the launch
+ * descriptor's files under /.unielf), and writing the files that arrive over
+ * the control channel (kernel/live/): create the parent directories, then
+ * write the file unless an identical one is already there. */
 #include <string.h>
 #include <kern/err.h>
 #include <kern/heap.h>
 #include <kern/vfs.h>
 #include <uapi/errno.h>
 #include "fs/internal.h"
+
+int vfs_read_text(const char *path, char **text, size_t *len)
+{
+	void *buf;
+	size_t size;
+	int r = vfs_read_file(path, &buf, &size);
+	if (r)
+		return r;
+	char *s = krealloc(buf, size + 1);
+	if (!s) {
+		kfree(buf);
+		return -ENOMEM;
+	}
+	s[size] = 0;
+	*text = s;
+	if (len)
+		*len = size;
+	return 0;
+}
 
 int vfs_mkdir_p(const char *path, unsigned int mode)
 {

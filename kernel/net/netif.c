@@ -123,17 +123,10 @@ struct netif *net_eth_add(const uint8_t mac[6], netif_linkoutput_fn linkoutput,
 {
 	struct eth_config c;
 	memset(&c, 0, sizeof(c));
-	void *buf = NULL;
-	size_t size = 0;
-	if (!vfs_read_file("/.unielf/net", &buf, &size)) {
-		char *text = krealloc(buf, size + 1);
-		if (text) {
-			text[size] = 0;
-			config_parse(text, &c);
-			kfree(text);
-		} else {
-			kfree(buf);
-		}
+	char *text;
+	if (!vfs_read_text("/.unielf/net", &text, NULL)) {
+		config_parse(text, &c);
+		kfree(text);
 	}
 	if (!c.have_addr)
 		memset(&c, 0, sizeof(c)); /* no gateway without an address */
