@@ -101,19 +101,11 @@ struct fixture {
 	char *out;
 };
 
-static char *sub(const char *dir, const char *name)
-{
-	char *p;
-	if (asprintf(&p, "%s/%s", dir, name) < 0)
-		abort();
-	return p;
-}
-
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	f->dir = tu_mkdtemp();
-	f->out = sub(f->dir, "out");
+	f->out = tu_path(f->dir, "out");
 	mkdir(f->out, 0755);
 	*state = f;
 	umask(022);
@@ -139,7 +131,7 @@ static void extract(struct fixture *f, struct initrd *r)
 /* lstat of guest path @g in the extracted tree */
 static mode_t guest_mode(struct fixture *f, const char *g)
 {
-	char *p = sub(f->out, g);
+	char *p = tu_path(f->out, g);
 	struct stat st;
 	int r = lstat(p, &st);
 	free(p);
@@ -148,7 +140,7 @@ static mode_t guest_mode(struct fixture *f, const char *g)
 
 static char *guest_link(struct fixture *f, const char *g)
 {
-	char *p = sub(f->out, g), buf[4096];
+	char *p = tu_path(f->out, g), buf[4096];
 	ssize_t n = readlink(p, buf, sizeof(buf) - 1);
 	free(p);
 	if (n < 0)
@@ -159,7 +151,7 @@ static char *guest_link(struct fixture *f, const char *g)
 
 static char *guest_read(struct fixture *f, const char *g)
 {
-	char *p = sub(f->out, g), *s = tu_read_file(p, NULL);
+	char *p = tu_path(f->out, g), *s = tu_read_file(p, NULL);
 	free(p);
 	return s;
 }
@@ -169,64 +161,65 @@ static char *guest_read(struct fixture *f, const char *g)
 static void test_program_symlink_chain(void **state)
 {
 	struct fixture *f = *state;
-	char *real = sub(f->dir, "real"), *bin = sub(f->dir, "real/bin");
-	char *libexec = sub(f->dir, "real/libexec"), *p, *q, *s;
+	char *real = tu_path(f->dir, "real"), *bin = tu_path(f->dir, "real/bin");
+	char *libexec = tu_path(f->dir, "real/libexec"), *p, *q, *s;
 	struct initrd *r;
 
 	mkdir(real, 0755);
 	mkdir(bin, 0755);
 	mkdir(libexec, 0755);
-	p = sub(libexec, "dash-5");
+	p = tu_path(libexec, "dash-5");
 	tu_write_file(p,
 		      "\x7f"
 		      "ELFdash",
 		      8, 0755);
-	q = sub(bin, "dash");
+	q = tu_path(bin, "dash");
 	assert_int_equal(symlink(p, q), 0);
 	free(q);
 	free(p);
-	q = sub(bin, "sh");
+	q = tu_path(bin, "sh");
 	assert_int_equal(symlink("dash", q), 0);
 	free(q);
-	q = sub(f->dir, "bin");
+	q = tu_path(f->dir, "bin");
 	assert_int_equal(symlink("real/bin", q), 0);
 	free(q);
 
 	r = initrd_create();
 	assert_non_null(r);
-	p = sub(f->dir, "bin/sh"); /* as typed; the tool would resolve the dir first */
+	p = tu_path(f->dir,
+		    "bin/sh"); /* as typed; the tool would resolve the dir first */
 	assert_int_equal(initrd_add_host_path(r, p), 0);
 	assert_int_equal(initrd_add_host_path(r, p), 0); /* the same thing twice: fine */
 	free(p);
 	/* a path ending at a (symlinked) directory packs the directory's tree */
-	q = sub(bin, "extra");
+	q = tu_path(bin, "extra");
 	tu_write_file(q, "", 0, 0600);
 	free(q);
-	p = sub(f->dir, "bin/");
+	p = tu_path(f->dir, "bin/");
 	assert_int_equal(initrd_add_host_path(r, p), 0);
 	free(p);
 	assert_int_equal(initrd_finish(r), 0);
 	extract(f, r);
 
 	/* every link met on the way is in the archive, as a link */
-	p = sub(f->dir + 1, "bin");
+	p = tu_path(f->dir + 1, "bin");
 	s = guest_link(f, p);
 	assert_string_equal(s, "real/bin");
 	free(s);
 	free(p);
-	p = sub(f->dir + 1, "real/bin/sh");
+	p = tu_path(f->dir + 1, "real/bin/sh");
 	s = guest_link(f, p);
 	assert_string_equal(s, "dash");
 	free(s);
 	free(p);
-	p = sub(f->dir + 1, "real/bin/dash");
+	p = tu_path(f->dir + 1, "real/bin/dash");
 	s = guest_link(f, p);
-	q = sub(libexec, "dash-5");
+	q = tu_path(libexec, "dash-5");
 	assert_string_equal(s, q);
 	free(q);
 	free(s);
 	free(p);
-	p = sub(f->dir + 1, "real/libexec/dash-5");
+	p = tu_path(f->dir + 1, "real/libexec/dash-5");
 	assert_int_equal(guest_mode(f, p), S_IFREG | 0755);
 	s = guest_read(f, p);
 	assert_memory_equal(s,
@@ -235,10 +228,10 @@ static void test_program_symlink_chain(void **state)
 			    8);
 	free(s);
 	free(p);
-	p = sub(f->dir + 1, "real/bin");
+	p = tu_path(f->dir + 1, "real/bin");
 	assert_int_equal(guest_mode(f, p), S_IFDIR | 0755);
 	free(p);
-	p = sub(f->dir + 1, "real/bin/extra");
+	p = tu_path(f->dir + 1, "real/bin/extra");
 	assert_int_equal(guest_mode(f, p), S_IFREG | 0600);
 	free(p);
 	/* implicit parents are plain 0755 directories */
@@ -252,31 +245,31 @@ static void test_program_symlink_chain(void **state)
 static void test_trees_and_descriptor(void **state)
 {
 	struct fixture *f = *state;
-	char *data = sub(f->dir, "data"), *p, *s;
+	char *data = tu_path(f->dir, "data"), *p, *s;
 	struct initrd *r;
 	struct ue_buf argv = {0};
 
 	mkdir(data, 0750);
-	p = sub(data, "sub");
+	p = tu_path(data, "sub");
 	mkdir(p, 0700);
 	free(p);
-	p = sub(data, "sub/x.txt");
+	p = tu_path(data, "sub/x.txt");
 	tu_write_file(p, "x\n", 2, 0600);
 	free(p);
-	p = sub(data, "empty");
+	p = tu_path(data, "empty");
 	tu_write_file(p, "", 0, 0644);
 	free(p);
-	p = sub(data, "ln");
+	p = tu_path(data, "ln");
 	assert_int_equal(symlink("sub/x.txt", p), 0);
 	free(p);
-	p = sub(f->dir, "single");
+	p = tu_path(f->dir, "single");
 	tu_write_file(p, "one", 3, 0640);
 	free(p);
 
 	r = initrd_create();
 	assert_non_null(r);
 	assert_int_equal(initrd_add_tree(r, data, "/srv/data"), 0);
-	p = sub(f->dir, "single");
+	p = tu_path(f->dir, "single");
 	assert_int_equal(initrd_add_tree(r, p, "/etc/single"), 0);
 	/* a different file at a taken path is an error, a directory again is not */
 	assert_int_equal(initrd_add_tree(r, data, "/etc/single"), -1);
@@ -286,7 +279,7 @@ static void test_trees_and_descriptor(void **state)
 	assert_int_equal(initrd_add_dir(r, "/etc/single"), -1);
 	assert_int_equal(initrd_add_dir(r, "/work/dir"), 0);
 	free(p);
-	p = sub(f->dir, "missing");
+	p = tu_path(f->dir, "missing");
 	assert_int_equal(initrd_add_tree(r, p, "/x"), -1);
 	free(p);
 	ue_buf_addz(&argv, "prog");
@@ -333,7 +326,7 @@ static void test_trees_and_descriptor(void **state)
 static void test_boot_dirs_keep_their_mode(void **state)
 {
 	struct fixture *f = *state;
-	char *file = sub(f->dir, "f"), *tmp = sub(f->out, "tmp");
+	char *file = tu_path(f->dir, "f"), *tmp = tu_path(f->out, "tmp");
 	struct initrd *r;
 
 	tu_write_file(file, "f", 1, 0644);

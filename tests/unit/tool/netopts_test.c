@@ -199,30 +199,13 @@ static char *dir;
 
 static char *at(const char *name)
 {
-	char *p;
-	if (asprintf(&p, "%s/%s", dir, name) < 0)
-		abort();
-	return p;
+	return tu_path(dir, name);
 }
 
 static int group_setup(void **state)
 {
-	char *q, *k, *prog;
-
-	dir = tu_mkdtemp();
-	q = at("qemu");
-	k = at("kernel.elf");
-	prog = at("prog");
-	tu_write_file(q, fake_qemu, sizeof(fake_qemu) - 1, 0755);
-	tu_write_file(k, "k", 1, 0644);
-	tu_write_file(prog, "not an ELF, no libraries", 24, 0755);
-	setenv("UNIELF_QEMU", q, 1);
-	setenv("UNIELF_KERNEL", k, 1);
-	setenv("FAKE_DIR", dir, 1);
+	dir = tu_fake_qemu_dir(fake_qemu);
 	setenv("UNIELF_DEFAULT_CWD_SHARE", "0", 1);
-	free(q);
-	free(k);
-	free(prog);
 	return 0;
 }
 

@@ -15,43 +15,35 @@ struct fixture {
 	char *a, *b, *c; /* three PATH directories */
 };
 
-static char *sub(const char *dir, const char *name)
-{
-	char *p;
-	if (asprintf(&p, "%s/%s", dir, name) < 0)
-		abort();
-	return p;
-}
-
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	char *p;
 
 	f->dir = tu_mkdtemp();
-	f->a = sub(f->dir, "a");
-	f->b = sub(f->dir, "b");
-	f->c = sub(f->dir, "c");
+	f->a = tu_path(f->dir, "a");
+	f->b = tu_path(f->dir, "b");
+	f->c = tu_path(f->dir, "c");
 	mkdir(f->a, 0755);
 	mkdir(f->b, 0755);
 	mkdir(f->c, 0755);
 	/* a/tool is not executable, b/tool is; a/dir is a directory, c/dir a program */
-	p = sub(f->a, "tool");
+	p = tu_path(f->a, "tool");
 	tu_write_file(p, "x", 1, 0644);
 	free(p);
-	p = sub(f->b, "tool");
+	p = tu_path(f->b, "tool");
 	tu_write_file(p, "x", 1, 0755);
 	free(p);
-	p = sub(f->a, "dir");
+	p = tu_path(f->a, "dir");
 	mkdir(p, 0755);
 	free(p);
-	p = sub(f->c, "dir");
+	p = tu_path(f->c, "dir");
 	tu_write_file(p, "x", 1, 0755);
 	free(p);
-	p = sub(f->a, "noexec");
+	p = tu_path(f->a, "noexec");
 	tu_write_file(p, "x", 1, 0644);
 	free(p);
-	p = sub(f->c, "fifo");
+	p = tu_path(f->c, "fifo");
 	mkfifo(p, 0755);
 	free(p);
 	*state = f;
@@ -91,10 +83,10 @@ static void test_lookup_in_path(void **state)
 	char *path_env, *want;
 
 	assert_true(asprintf(&path_env, "%s:%s:%s", f->a, f->b, f->c) > 0);
-	want = sub(f->b, "tool");
+	want = tu_path(f->b, "tool");
 	expect_found("tool", path_env, want); /* a/tool is not executable: skipped */
 	free(want);
-	want = sub(f->c, "dir");
+	want = tu_path(f->c, "dir");
 	expect_found("dir", path_env, want); /* a/dir is a directory: skipped */
 	free(want);
 	expect_error("noexec", path_env, -EACCES); /* only a non-executable hit */
@@ -105,7 +97,7 @@ static void test_lookup_in_path(void **state)
 
 	/* trailing slashes and doubled separators in PATH entries */
 	assert_true(asprintf(&path_env, "::%s//:%s/", f->c, f->b) > 0);
-	want = sub(f->b, "tool");
+	want = tu_path(f->b, "tool");
 	expect_found("tool", path_env, want);
 	free(want);
 	free(path_env);
@@ -128,18 +120,18 @@ static void test_empty_entry_is_cwd(void **state)
 static void test_with_slash(void **state)
 {
 	struct fixture *f = *state;
-	char *p = sub(f->b, "tool");
+	char *p = tu_path(f->b, "tool");
 
 	expect_found(p, "/nonexistent", p); /* PATH is not consulted */
 	free(p);
-	p = sub(f->a, "noexec");
+	p = tu_path(f->a, "noexec");
 	expect_error(p, NULL, -EACCES);
 	free(p);
 	expect_error(f->a, NULL, -EISDIR);
-	p = sub(f->a, "missing");
+	p = tu_path(f->a, "missing");
 	expect_error(p, NULL, -ENOENT);
 	free(p);
-	p = sub(f->a, "noexec/below"); /* ENOTDIR counts as not found */
+	p = tu_path(f->a, "noexec/below"); /* ENOTDIR counts as not found */
 	expect_error(p, NULL, -ENOENT);
 	free(p);
 }
@@ -204,9 +196,9 @@ static void test_host_absolute(void **state)
 	struct fixture *f = *state;
 	char *old = getcwd(NULL, 0), *link, *alias, *want, *got;
 
-	link = sub(f->b, "link");
+	link = tu_path(f->b, "link");
 	assert_int_equal(symlink("tool", link), 0);
-	alias = sub(f->dir, "alias");
+	alias = tu_path(f->dir, "alias");
 	assert_int_equal(symlink("b", alias), 0);
 
 	assert_int_equal(chdir(f->dir), 0);
@@ -214,7 +206,7 @@ static void test_host_absolute(void **state)
 	assert_string_equal(got, link);
 	free(got);
 	got = path_host_absolute("./b/../b/tool");
-	want = sub(f->b, "tool");
+	want = tu_path(f->b, "tool");
 	assert_string_equal(got, want);
 	free(got);
 	free(want);

@@ -95,3 +95,35 @@ static inline int tu_cpio_extract(int archive_fd, const char *dir)
 		return -1;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
+
+/* dir/name, malloc'd. */
+static inline char *tu_path(const char *dir, const char *name)
+{
+	char *p;
+
+	if (asprintf(&p, "%s/%s", dir, name) < 0)
+		abort();
+	return p;
+}
+
+/* A scratch directory for `unielf run` against a stand-in QEMU: the shell
+ * script @fake_qemu as "qemu", a one-byte "kernel.elf" and a non-ELF "prog",
+ * with UNIELF_QEMU, UNIELF_KERNEL and FAKE_DIR pointing there.  Returns the
+ * directory (malloc'd; tu_rm_rf and free it). */
+static inline char *tu_fake_qemu_dir(const char *fake_qemu)
+{
+	char *dir = tu_mkdtemp();
+	char *q = tu_path(dir, "qemu"), *k = tu_path(dir, "kernel.elf");
+	char *prog = tu_path(dir, "prog");
+
+	tu_write_file(q, fake_qemu, strlen(fake_qemu), 0755);
+	tu_write_file(k, "k", 1, 0644);
+	tu_write_file(prog, "not an ELF, no libraries", 24, 0755);
+	setenv("UNIELF_QEMU", q, 1);
+	setenv("UNIELF_KERNEL", k, 1);
+	setenv("FAKE_DIR", dir, 1);
+	free(q);
+	free(k);
+	free(prog);
+	return dir;
+}
